@@ -1,0 +1,97 @@
+import type { AzName } from '../../lib/run-format.ts';
+import type { ComponentSpec, Profile, Topology } from '../../system/topology.ts';
+
+/**
+ * A platform brings a topology up and down and performs primitive actions on one component or
+ * one AZ. Faults (what) and selectors (who) are built on these primitives (how).
+ */
+
+/** What a platform can do; planning rejects a scenario that needs more, before anything starts. */
+export interface Capabilities {
+  processFaults: boolean;
+  /** Partitions, delay, loss, bandwidth (kernel-level, needs network namespaces). */
+  networkFaults: boolean;
+  azOutage: boolean;
+  /** Why a capability is missing, for the error message, e.g. `not root: loopback mode`. */
+  missing: Record<string, string>;
+}
+
+export type Health = 'healthy' | 'degraded' | 'down' | 'paused' | 'stopped' | 'unknown';
+
+export interface ComponentStatus {
+  name: string;
+  kind: ComponentSpec['kind'];
+  az: ComponentSpec['az'];
+  address: string;
+  pid: number | null;
+  /** Live role: `controller-leader`, `broker`, `primary`, `replica`, `monitor`, `backend`... */
+  role: string | null;
+  health: Health;
+  detail?: string;
+}
+
+/** The outcome of one primitive action; fault steps record it in the history. */
+export interface StepResult {
+  action: string;
+  exitCode: number;
+  detail?: string;
+}
+
+/** Which traffic a partition drops, seen from the isolated side. */
+export interface PartitionSpec {
+  /** Isolate a whole AZ, or only the listed ports of one component in it. */
+  az: AzName;
+  /** Restrict to these TCP ports in the isolated AZ (a component partition); all traffic when absent. */
+  ports?: number[];
+  /** Peers cut off; every other AZ and the host when absent. */
+  from?: (AzName | 'edge')[];
+  /** `both` drops both ways; `ingress` drops only what arrives at the isolated side. */
+  direction: 'both' | 'ingress' | 'egress';
+}
+
+/** tc netem shaping of traffic leaving an AZ (optionally only to/from some ports). */
+export interface ShapeSpec {
+  az: AzName;
+  ports?: number[];
+  delayMs?: number;
+  jitterMs?: number;
+  lossPercent?: number;
+  rateKbit?: number;
+}
+
+export interface UpOptions {
+  profile: Profile;
+  /** Called with short progress lines while bringing the stack up. */
+  onProgress?: (line: string) => void;
+}
+
+export interface UpResult {
+  readyMs: number;
+  topology: Topology;
+}
+
+export interface Platform {
+  readonly name: 'local' | 'compose' | 'kubernetes';
+  capabilities(): Capabilities;
+  /** The topology currently up (from the state file), or null. */
+  current(): Topology | null;
+  up(opts: UpOptions): Promise<UpResult>;
+  down(opts?: { force?: boolean; onProgress?: (line: string) => void }): Promise<{ removed: string[] }>;
+  status(): Promise<ComponentStatus[]>;
+
+  kill(name: string, signal: 'SIGKILL' | 'SIGTERM'): Promise<StepResult>;
+  pause(name: string): Promise<StepResult>;
+  resume(name: string): Promise<StepResult>;
+  /** Start a component that was killed or terminated, with its existing data. */
+  start(name: string): Promise<StepResult>;
+
+  /** Returns the rule id to pass to `heal`. */
+  partition(spec: PartitionSpec): Promise<StepResult & { id: string }>;
+  shape(spec: ShapeSpec): Promise<StepResult & { id: string }>;
+  /** Removes one partition or shaping rule; idempotent. */
+  heal(id: string): Promise<StepResult>;
+  /** Every process in the AZ dies and its link goes down. */
+  azDown(az: AzName): Promise<StepResult>;
+  /** Link up and every component of the AZ started again. */
+  azUp(az: AzName): Promise<StepResult>;
+}
