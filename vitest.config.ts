@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { NameOrderSequencer } from './test/sequencer.ts';
 
 // Unit tests are pure and fast; integration tests (*.it.test.ts) share one real stack that
 // test/global-setup.ts brings up once and tears down at the end.
@@ -20,6 +21,7 @@ export default defineConfig({
           exclude: ['**/node_modules/**', '.windshear/**'],
           globalSetup: ['test/global-setup.ts'],
           fileParallelism: false,
+          sequence: { sequencer: NameOrderSequencer },
           testTimeout: 300_000,
           hookTimeout: 600_000,
         },

@@ -97,7 +97,8 @@ export const PORTS = {
   postgres: 5432,
   pgMonitor: 5431,
   opensearchHttp: 9201,
-  opensearchTransport: 9301,
+  /** The runner binds transport on 9300 for its node 1 (it has no flag to change it). */
+  opensearchTransport: 9300,
   edge: 18080,
   edgeStats: 18081,
 } as const;
@@ -163,7 +164,8 @@ export function buildTopology(opts: TopologyOptions): Topology {
       kind: 'postgres',
       az: 'az-b',
       host: at('az-b'),
-      ports: { client: PORTS.postgres },
+      // Its own port: every PostgreSQL socket shares one directory on the host's filesystem.
+      ports: { client: PORTS.postgres + 1 },
       initialRole: 'replica',
     },
     {

@@ -1,0 +1,375 @@
+import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { exec } from '../../../lib/exec.ts';
+import { REPO_ROOT } from '../../../lib/paths.ts';
+import { kafkaHome, opensearchHome } from '../../../setup/maven.ts';
+import {
+  DEFAULT_API_KEY,
+  PG_DATABASE,
+  REDIS_MASTER_NAME,
+  type ServiceEnv,
+} from '../../../system/contracts.ts';
+import type { ComponentSpec, Topology } from '../../../system/topology.ts';
+import { componentsOf, kafkaBootstrap } from '../../../system/topology.ts';
+import { haproxyConfig } from './configs/haproxy-config.ts';
+import { KAFKA_LOG4J2, type KafkaSafety, kafkaServerProperties } from './configs/kafka-config.ts';
+import { opensearchYml } from './configs/opensearch-config.ts';
+import { type RedisSafety, redisConf, sentinelConf } from './configs/redis-config.ts';
+import type { LaunchSpec } from './processes.ts';
+
+export interface BuildContext {
+  topology: Topology;
+  dataRoot: string;
+  logsDir: string;
+  kafkaSafety: KafkaSafety;
+  redisSafety: RedisSafety;
+}
+
+const BASE_PATH = '/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+const baseEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
+  PATH: `${BASE_PATH}:${process.env.PATH ?? ''}`,
+  LANG: 'C.UTF-8',
+  ...extra,
+});
+
+const nsOf = (t: Topology, c: ComponentSpec): string | null =>
+  c.az === 'edge' ? null : (t.azs.find((a) => a.name === c.az)?.namespace ?? null);
+
+function spec(
+  ctx: BuildContext,
+  c: ComponentSpec,
+  argv: string[],
+  more: Partial<LaunchSpec> = {},
+): LaunchSpec {
+  return {
+    argv,
+    env: baseEnv(),
+    netns: nsOf(ctx.topology, c),
+    user: null,
+    cwd: dataDir(ctx, c),
+    log: join(ctx.logsDir, `${c.name}.log`),
+    ...more,
+  };
+}
+
+export const dataDir = (ctx: BuildContext, c: ComponentSpec) => join(ctx.dataRoot, c.name);
+
+/** Writes server.properties and formats the KRaft storage (same cluster id on every node). */
+export async function prepareKafka(
+  ctx: BuildContext,
+  c: ComponentSpec,
+  clusterId: string,
+): Promise<LaunchSpec> {
+  const dir = dataDir(ctx, c);
+  const logDir = join(dir, 'log');
+  mkdirSync(logDir, { recursive: true });
+  const props = join(dir, 'server.properties');
+  writeFileSync(props, kafkaServerProperties(ctx.topology, c, logDir, ctx.kafkaSafety));
+  writeFileSync(join(dir, 'log4j2.properties'), KAFKA_LOG4J2);
+  const cp = `${join(kafkaHome(), 'libs')}/*`;
+  const jvm = [
+    'java',
+    '-Xms256m',
+    '-Xmx512m',
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-Djava.awt.headless=true',
+  ];
+  const log4j = `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`;
+  const fmt = await exec(
+    'java',
+    [
+      '-Xmx256m',
+      log4j,
+      '-cp',
+      cp,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      props,
+      '--ignore-formatted',
+    ],
+    { timeoutMs: 120_000 },
+  );
+  if (fmt.exitCode !== 0)
+    throw new Error(`kafka storage format for ${c.name} failed: ${fmt.stderr || fmt.stdout}`);
+  return spec(ctx, c, [...jvm, log4j, `-Dkafka.logs.dir=${dir}`, '-cp', cp, 'kafka.Kafka', props]);
+}
+
+export function prepareRedis(ctx: BuildContext, c: ComponentSpec): LaunchSpec {
+  const dir = dataDir(ctx, c);
+  mkdirSync(dir, { recursive: true });
+  const primary = componentsOf(ctx.topology, 'redis').find((r) => r.initialRole === 'primary')!;
+  writeFileSync(join(dir, 'redis.conf'), redisConf(c, primary, dir, ctx.redisSafety));
+  return spec(ctx, c, ['redis-server', join(dir, 'redis.conf')]);
+}
+
+export function prepareSentinel(ctx: BuildContext, c: ComponentSpec): LaunchSpec {
+  const dir = dataDir(ctx, c);
+  mkdirSync(dir, { recursive: true });
+  const primary = componentsOf(ctx.topology, 'redis').find((r) => r.initialRole === 'primary')!;
+  writeFileSync(join(dir, 'sentinel.conf'), sentinelConf(c, primary, dir));
+  return spec(ctx, c, ['redis-sentinel', join(dir, 'sentinel.conf')]);
+}
+
+export function prepareOpensearch(ctx: BuildContext, c: ComponentSpec): LaunchSpec {
+  const dir = dataDir(ctx, c);
+  const conf = join(dir, 'base', 'node_1', 'config');
+  mkdirSync(conf, { recursive: true });
+  const peers = componentsOf(ctx.topology, 'opensearch');
+  writeFileSync(join(conf, 'opensearch.yml'), opensearchYml(c, peers));
+  const heap = ctx.topology.profile === 'full' ? '512m' : '768m';
+  return spec(ctx, c, [
+    'java',
+    `-Xms${heap}`,
+    `-Xmx${heap}`,
+    '-XX:+UseG1GC',
+    '-Djava.awt.headless=true',
+    '-cp',
+    `${join(opensearchHome(), 'libs')}/*`,
+    'org.codelibs.opensearch.runner.OpenSearchRunner',
+    '-basePath',
+    join(dir, 'base'),
+    '-numOfNode',
+    '1',
+    '-baseHttpPort',
+    String((c.ports.http ?? 9201) - 1),
+    '-clusterName',
+    'windshear',
+  ]);
+}
+
+export function prepareHaproxy(ctx: BuildContext, c: ComponentSpec): LaunchSpec {
+  const dir = dataDir(ctx, c);
+  mkdirSync(dir, { recursive: true });
+  const cfg = join(dir, 'haproxy.cfg');
+  writeFileSync(cfg, haproxyConfig(ctx.topology, join(dir, 'admin.sock')));
+  return spec(ctx, c, ['haproxy', '-db', '-f', cfg]);
+}
+
+/** Environment of a service process (system/contracts.ts ServiceEnv). */
+export function serviceEnv(ctx: BuildContext, c: ComponentSpec): ServiceEnv {
+  const t = ctx.topology;
+  const hp = (k: ComponentSpec) => `${k.host}:${k.ports.client}`;
+  const search = componentsOf(t, 'opensearch');
+  const local = search.find((s) => s.az === c.az) ?? search[0]!;
+  return {
+    WS_SERVICE: c.service ?? '',
+    WS_INSTANCE: c.name,
+    WS_AZ: String(c.az),
+    HOST: c.host,
+    PORT: String(c.ports.http),
+    KAFKA_BROKERS: kafkaBootstrap(t).join(','),
+    REDIS_SENTINELS: componentsOf(t, 'sentinel').map(hp).join(','),
+    REDIS_MASTER: REDIS_MASTER_NAME,
+    PG_HOSTS: componentsOf(t, 'postgres').map(hp).join(','),
+    PG_DATABASE,
+    PG_USER: 'postgres',
+    OPENSEARCH_URL: `http://${local.host}:${local.ports.http}`,
+    API_KEYS: DEFAULT_API_KEY,
+  };
+}
+
+/** Creates the system's topics and loads its seeded catalogue (system/bootstrap.ts), as a deploy would. */
+export async function bootstrapSystem(ctx: BuildContext, log: (l: string) => void): Promise<void> {
+  const { createTopics, loadCatalogue } = await import('../../../system/bootstrap.ts');
+  const first = componentsOf(ctx.topology, 'service')[0];
+  if (!first) return;
+  const env = serviceEnv(ctx, first);
+  const created = await createTopics(env.KAFKA_BROKERS.split(','));
+  log(`services: topics created: ${created.join(', ') || 'none (all existed)'}`);
+  const summary = await loadCatalogue({
+    pgHosts: env.PG_HOSTS.split(','),
+    pgDatabase: env.PG_DATABASE,
+    pgUser: env.PG_USER,
+    opensearchUrl: env.OPENSEARCH_URL,
+    seed: Number(process.env.CATALOGUE_SEED ?? 42),
+  });
+  log(`services: catalogue loaded (${JSON.stringify(summary).slice(0, 120)})`);
+}
+
+export function prepareService(
+  ctx: BuildContext,
+  c: ComponentSpec,
+  extraEnv: Record<string, string> = {},
+): LaunchSpec {
+  mkdirSync(dataDir(ctx, c), { recursive: true });
+  const env = { ...baseEnv({ NODE_ENV: 'production' }), ...serviceEnv(ctx, c), ...extraEnv };
+  return spec(ctx, c, [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'system', 'main.ts')], {
+    env: env as unknown as Record<string, string>,
+    cwd: REPO_ROOT,
+  });
+}
+
+// ---- PostgreSQL with pg_auto_failover -------------------------------------------------------
+
+export const PG_USER = 'postgres';
+
+/** Monitor health checks tightened so automatic failover finishes well inside seed 003's 30 s. */
+export const MONITOR_SETTINGS: Record<string, number> = {
+  'pgautofailover.health_check_period': 2000,
+  'pgautofailover.health_check_timeout': 2000,
+  'pgautofailover.health_check_max_retries': 1,
+  'pgautofailover.health_check_retry_delay': 1000,
+  'pgautofailover.node_considered_unhealthy_timeout': 8000,
+  'pgautofailover.primary_demote_timeout': 8000,
+};
+
+export const pgData = (ctx: BuildContext, c: ComponentSpec) => join(dataDir(ctx, c), 'pgdata');
+/**
+ * One socket directory for every instance (each has its own port). pg_autoctl connects through
+ * `unix_socket_directories`, and a standby inherits the primary's postgresql.conf, so the
+ * setting must be the same absolute path on all of them.
+ */
+export const pgSockets = (ctx: BuildContext) => join(ctx.dataRoot, 'pg-sockets');
+
+function pgEnv(ctx: BuildContext, c: ComponentSpec): Record<string, string> {
+  const dir = dataDir(ctx, c);
+  return {
+    LANG: 'C.UTF-8',
+    // Only system paths: pg_autoctl searches PATH for pg_ctl and cannot read root's home.
+    PATH: BASE_PATH,
+    HOME: dir,
+    XDG_CONFIG_HOME: join(dir, 'xdg', 'config'),
+    XDG_DATA_HOME: join(dir, 'xdg', 'data'),
+    XDG_RUNTIME_DIR: join(dir, 'xdg', 'run'),
+    PGHOST: pgSockets(ctx),
+  };
+}
+
+function ownedDir(path: string, uid: number, gid: number): void {
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  chownSync(path, uid, gid);
+}
+
+async function pgIds(): Promise<{ uid: number; gid: number }> {
+  const r = await exec('id', ['-u', PG_USER]);
+  const g = await exec('id', ['-g', PG_USER]);
+  if (r.exitCode !== 0) throw new Error('user postgres not found: install postgresql-15 (windshear setup)');
+  return { uid: Number(r.stdout.trim()), gid: Number(g.stdout.trim()) };
+}
+
+async function asPostgres(ctx: BuildContext, c: ComponentSpec, argv: string[]): Promise<void> {
+  const r = await exec('setpriv', [`--reuid=${PG_USER}`, `--regid=${PG_USER}`, '--init-groups', ...argv], {
+    env: pgEnv(ctx, c),
+    cwd: dataDir(ctx, c),
+    timeoutMs: 120_000,
+  });
+  if (r.exitCode !== 0)
+    throw new Error(`${argv.join(' ')} failed for ${c.name}: ${(r.stderr || r.stdout).slice(-600)}`);
+}
+
+function hbaLines(ctx: BuildContext): string {
+  const net = ctx.topology.bridge
+    ? `${ctx.topology.bridge.address}/${ctx.topology.bridge.prefix}`
+    : '127.0.0.0/8';
+  return `host all all ${net} trust\nhost replication all ${net} trust\nhost all all 127.0.0.0/8 trust\n`;
+}
+
+async function ownPgDirs(ctx: BuildContext, c: ComponentSpec): Promise<void> {
+  const { uid, gid } = await pgIds();
+  for (const d of [
+    pgSockets(ctx),
+    dataDir(ctx, c),
+    ...['xdg', 'xdg/config', 'xdg/data', 'xdg/run'].map((s) => join(dataDir(ctx, c), s)),
+  ]) {
+    ownedDir(d, uid, gid);
+  }
+}
+
+async function initdb(ctx: BuildContext, c: ComponentSpec, extraConf: string): Promise<void> {
+  await ownPgDirs(ctx, c);
+  await asPostgres(ctx, c, [
+    'initdb',
+    '-D',
+    pgData(ctx, c),
+    '--auth=trust',
+    '--data-checksums',
+    '-U',
+    PG_USER,
+  ]);
+  const { appendFileSync } = await import('node:fs');
+  appendFileSync(join(pgData(ctx, c), 'pg_hba.conf'), hbaLines(ctx));
+  appendFileSync(
+    join(pgData(ctx, c), 'postgresql.conf'),
+    `unix_socket_directories = '${pgSockets(ctx)}'\nlisten_addresses = '${c.host}'\ncheckpoint_timeout = 30s\nmax_connections = 200\nshared_buffers = 64MB\n${extraConf}`,
+  );
+}
+
+const runArgv = (ctx: BuildContext, c: ComponentSpec) => ['pg_autoctl', 'run', '--pgdata', pgData(ctx, c)];
+
+function pgSpec(ctx: BuildContext, c: ComponentSpec, argv: string[]): LaunchSpec {
+  return spec(ctx, c, argv, { user: PG_USER, env: pgEnv(ctx, c) });
+}
+
+export const monitorUri = (m: ComponentSpec) =>
+  `postgres://autoctl_node@${m.host}:${m.ports.client}/pg_auto_failover?sslmode=disable`;
+
+/** initdb + `pg_autoctl create monitor`; returns the spec that runs it. */
+export async function prepareMonitor(ctx: BuildContext, c: ComponentSpec): Promise<LaunchSpec> {
+  const settings = Object.entries(MONITOR_SETTINGS)
+    .map(([k, v]) => `${k} = ${v}\n`)
+    .join('');
+  await initdb(ctx, c, settings);
+  await asPostgres(ctx, c, [
+    'pg_autoctl',
+    'create',
+    'monitor',
+    '--pgdata',
+    pgData(ctx, c),
+    '--pgport',
+    String(c.ports.client),
+    '--hostname',
+    c.host,
+    '--no-ssl',
+    '--skip-pg-hba',
+  ]);
+  return pgSpec(ctx, c, runArgv(ctx, c));
+}
+
+/**
+ * A keeper node. The first registers as primary from our own initdb; later ones are cloned by
+ * pg_autoctl with pg_basebackup. Returns the spec that creates and runs it now, and the plain
+ * `run` spec used for every later start.
+ */
+export async function prepareKeeper(
+  ctx: BuildContext,
+  c: ComponentSpec,
+  monitor: ComponentSpec,
+): Promise<{ first: LaunchSpec; restart: LaunchSpec }> {
+  if (c.initialRole === 'primary') {
+    await initdb(ctx, c, '');
+  } else {
+    await ownPgDirs(ctx, c);
+  }
+  const create = [
+    'pg_autoctl',
+    'create',
+    'postgres',
+    '--pgdata',
+    pgData(ctx, c),
+    '--pghost',
+    pgSockets(ctx),
+    '--pgport',
+    String(c.ports.client),
+    '--listen',
+    c.host,
+    '--hostname',
+    c.host,
+    '--name',
+    c.name,
+    '--monitor',
+    monitorUri(monitor),
+    '--no-ssl',
+    '--skip-pg-hba',
+    '--dbname',
+    PG_DATABASE,
+    '--run',
+  ];
+  return { first: pgSpec(ctx, c, create), restart: pgSpec(ctx, c, runArgv(ctx, c)) };
+}
+
+export const isPrepared = (ctx: BuildContext, c: ComponentSpec) => existsSync(dataDir(ctx, c));

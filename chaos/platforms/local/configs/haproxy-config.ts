@@ -1,0 +1,56 @@
+import { HTTP_SERVICES, type Topology } from '../../../../system/topology.ts';
+
+/**
+ * The AZ-aware ingress: one frontend on the host, one backend per HTTP service with every
+ * replica in every AZ, health-checked on /readyz. A replica that fails two checks (1 s apart)
+ * leaves rotation and its sessions are shut; a whole AZ down leaves the other two serving.
+ */
+export function haproxyConfig(topology: Topology, adminSocket: string): string {
+  const services = topology.components.filter((c) => c.kind === 'service');
+  const out: string[] = [
+    'global',
+    '  maxconn 8000', // 2 fds per connection: fits this machine's 20,000-fd hard limit
+    `  stats socket ${adminSocket} mode 600 level admin`,
+    '  nbthread 2',
+    '',
+    'defaults',
+    '  mode http',
+    '  timeout connect 1s',
+    '  timeout client 30s',
+    '  timeout server 30s',
+    '  timeout http-request 10s',
+    '  retries 2',
+    '  option redispatch',
+    '  option http-server-close',
+    '',
+    'frontend edge',
+    `  bind ${topology.edge.host}:${topology.edge.port}`,
+  ];
+  for (const svc of HTTP_SERVICES) {
+    out.push(`  acl is_${svc.service.replace(/-/g, '_')} path_beg ${svc.paths.join(' ')}`);
+    out.push(`  use_backend ${svc.service} if is_${svc.service.replace(/-/g, '_')}`);
+  }
+  out.push('  default_backend search-api', '');
+  for (const svc of HTTP_SERVICES) {
+    out.push(
+      `backend ${svc.service}`,
+      '  balance roundrobin',
+      '  option httpchk GET /readyz',
+      '  http-check expect status 200',
+      '  default-server inter 1s fastinter 500ms downinter 1s fall 2 rise 2 on-marked-down shutdown-sessions',
+    );
+    for (const s of services.filter((c) => c.service === svc.service)) {
+      out.push(`  server ${s.name} ${s.host}:${s.ports.http} check # ${s.az}`);
+    }
+    out.push('');
+  }
+  out.push(
+    'frontend stats',
+    `  bind ${topology.edge.host}:${topology.edge.statsPort}`,
+    '  stats enable',
+    '  stats uri /stats',
+    '  stats refresh 5s',
+    '',
+  );
+  return out.join('\n');
+}

@@ -1,0 +1,535 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { badInput, internal, WindshearError } from '../../../lib/errors.ts';
+import { isRoot } from '../../../lib/exec.ts';
+import { StackObserver } from '../../../lib/observe/stack-observer.ts';
+import { paths, REPO_ROOT, stateDir } from '../../../lib/paths.ts';
+import type { AzName } from '../../../lib/run-format.ts';
+import { kafkaInstaller, opensearchInstaller } from '../../../setup/maven.ts';
+import {
+  buildTopology,
+  type ComponentSpec,
+  type NetworkMode,
+  type Topology,
+} from '../../../system/topology.ts';
+import type {
+  Capabilities,
+  ComponentStatus,
+  PartitionSpec,
+  Platform,
+  ShapeSpec,
+  StepResult,
+  UpOptions,
+  UpResult,
+} from '../platform.ts';
+import {
+  type BuildContext,
+  bootstrapSystem,
+  prepareHaproxy,
+  prepareKafka,
+  prepareKeeper,
+  prepareMonitor,
+  prepareOpensearch,
+  prepareRedis,
+  prepareSentinel,
+  prepareService,
+} from './components.ts';
+import { type KafkaSafety, kafkaClusterId, SAFE_KAFKA } from './configs/kafka-config.ts';
+import { type RedisSafety, SAFE_REDIS } from './configs/redis-config.ts';
+import { applyPartition, applyShape, removeRule } from './net-faults.ts';
+import { createNetwork, hostVeth, listNamespaces, namespacePids, removeNetwork, setLink } from './network.ts';
+import { freePortProblems } from './ports.ts';
+import { isAlive, type LaunchSpec, launch, pidsMentioning, procState, signalGroup } from './processes.ts';
+import { waitReady } from './readiness.ts';
+import { type ComponentState, type LocalState, readState, removeState, writeState } from './state-file.ts';
+
+export interface LocalPlatformOptions {
+  /** Network mode; `auto` = netns when root, loopback otherwise. WINDSHEAR_NETWORK overrides. */
+  network?: NetworkMode | 'auto';
+  /** Start the services of system/ (default: when system/main.ts exists). */
+  services?: boolean;
+  kafkaSafety?: KafkaSafety;
+  redisSafety?: RedisSafety;
+}
+
+/** Start order inside an AZ after an outage; also the order `up` starts them. */
+const KIND_ORDER: ComponentSpec['kind'][] = [
+  'kafka',
+  'redis',
+  'sentinel',
+  'pg-monitor',
+  'postgres',
+  'opensearch',
+  'service',
+  'haproxy',
+];
+
+export function chooseNetwork(pref: NetworkMode | 'auto' = 'auto'): NetworkMode {
+  const env = process.env.WINDSHEAR_NETWORK;
+  const want = env === 'netns' || env === 'loopback' ? env : pref;
+  if (want === 'auto') return isRoot() ? 'netns' : 'loopback';
+  return want;
+}
+
+export class LocalPlatform implements Platform {
+  readonly name = 'local' as const;
+
+  constructor(private readonly opts: LocalPlatformOptions = {}) {}
+
+  private state(): LocalState | null {
+    return readState(paths.stateFile());
+  }
+
+  private save(state: LocalState): void {
+    writeState(paths.stateFile(), state);
+  }
+
+  current(): Topology | null {
+    return this.state()?.topology ?? null;
+  }
+
+  capabilities(): Capabilities {
+    const network = this.current()?.network ?? chooseNetwork(this.opts.network);
+    const netns = network === 'netns';
+    const why = isRoot()
+      ? 'the stack runs in loopback mode (WINDSHEAR_NETWORK=loopback): no network namespaces to cut'
+      : 'not root: the stack runs on loopback addresses, and partitions, delay and AZ outages need network namespaces (run as root)';
+    return {
+      processFaults: true,
+      networkFaults: netns,
+      azOutage: netns,
+      missing: netns ? {} : { networkFaults: why, azOutage: why },
+    };
+  }
+
+  async up(upOpts: UpOptions): Promise<UpResult> {
+    const log = upOpts.onProgress ?? (() => {});
+    const started = Date.now();
+    const existing = this.state();
+    if (existing) {
+      const alive = Object.values(existing.components).some((c) => c.pid !== null && isAlive(c.pid));
+      throw badInput(
+        alive ? 'already-up' : 'stale-state',
+        alive
+          ? `a windshear stack (profile ${existing.topology.profile}) is already up since ${existing.createdAt}`
+          : `a previous stack left its state behind (${paths.stateFile()}) but its processes are gone`,
+        alive
+          ? 'use it as it is, or run `windshear down` first'
+          : 'run `windshear down` to clean it up, then `windshear up`',
+      );
+    }
+    await this.checkInstalled();
+    const network = chooseNetwork(this.opts.network);
+    const services = this.opts.services ?? existsSync(join(REPO_ROOT, 'system', 'main.ts'));
+    const topology = buildTopology({
+      profile: upOpts.profile,
+      network,
+      services,
+      ...(process.env.WINDSHEAR_SUBNET ? { subnet: process.env.WINDSHEAR_SUBNET } : {}),
+    });
+    const portProblems = await freePortProblems(topology);
+    if (portProblems.length > 0) throw new WindshearError(portProblems);
+
+    const dataRoot = paths.dataRoot();
+    rmSync(dataRoot, { recursive: true, force: true });
+    rmSync(paths.logsDir(), { recursive: true, force: true });
+    mkdirSync(dataRoot, { recursive: true });
+    const state: LocalState = {
+      version: 1,
+      createdAt: new Date().toISOString(),
+      phase: 'starting',
+      ownerPid: process.pid,
+      topology,
+      dataRoot,
+      components: {},
+      netns: [],
+      links: [],
+      rules: {},
+    };
+    this.save(state);
+    try {
+      log(
+        `network: ${network === 'netns' ? 'three network namespaces on bridge ws-br0' : 'loopback addresses per AZ'}`,
+      );
+      await createNetwork(topology, (kind, name) => {
+        if (kind === 'netns') state.netns.push(name);
+        else state.links.push(name);
+        this.save(state);
+      });
+      const ctx: BuildContext = {
+        topology,
+        dataRoot,
+        logsDir: paths.logsDir(),
+        kafkaSafety: this.opts.kafkaSafety ?? SAFE_KAFKA,
+        redisSafety: this.opts.redisSafety ?? SAFE_REDIS,
+      };
+      const run = (c: ComponentSpec, spec: LaunchSpec, restart: LaunchSpec = spec) => {
+        const pid = launch(spec);
+        state.components[c.name] = { launch: restart, pid };
+        this.save(state);
+        return pid;
+      };
+      const of = (kind: ComponentSpec['kind']) => topology.components.filter((c) => c.kind === kind);
+
+      log('kafka: formatting KRaft storage on 3 nodes');
+      const clusterId = kafkaClusterId(randomBytes(16));
+      const kafkaSpecs = await Promise.all(of('kafka').map((c) => prepareKafka(ctx, c, clusterId)));
+      for (const [i, c] of of('kafka').entries()) run(c, kafkaSpecs[i]!);
+      log('redis: 1 primary, 2 replicas, 3 sentinels');
+      for (const c of of('redis')) run(c, prepareRedis(ctx, c));
+      for (const c of of('sentinel')) run(c, prepareSentinel(ctx, c));
+      log(`opensearch: ${of('opensearch').length} node(s)`);
+      for (const c of of('opensearch')) run(c, prepareOpensearch(ctx, c));
+      log('postgres: pg_auto_failover monitor, primary, synchronous standby');
+      const observer = new StackObserver(topology);
+      try {
+        await waitReady(ctx, observer, {
+          log,
+          startPostgres: async (phase, c, monitor) => {
+            if (phase === 'monitor') {
+              run(c, await prepareMonitor(ctx, c));
+            } else {
+              const s = await prepareKeeper(ctx, c, monitor);
+              run(c, s.first, s.restart);
+            }
+          },
+          startServices: async () => {
+            await bootstrapSystem(ctx, log);
+            for (const c of of('service')) run(c, prepareService(ctx, c));
+          },
+          startHaproxy: async () => {
+            for (const c of of('haproxy')) run(c, prepareHaproxy(ctx, c));
+          },
+        });
+      } finally {
+        await observer.close();
+      }
+      state.phase = 'up';
+      this.save(state);
+      return { readyMs: Date.now() - started, topology };
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      log(`up failed: ${reason}; cleaning up`);
+      await this.down({ force: false }).catch(() => {});
+      if (err instanceof WindshearError) throw err;
+      throw internal(
+        'up-failed',
+        `bringing the stack up failed: ${reason}`,
+        `look at the component logs in ${paths.logsDir()} (kept after cleanup), then run \`windshear doctor\``,
+      );
+    }
+  }
+
+  private async checkInstalled(): Promise<void> {
+    const missing = [];
+    for (const inst of [kafkaInstaller(), opensearchInstaller()]) {
+      const d = await inst.detect();
+      if (!d.ok)
+        missing.push({
+          code: 'not-installed',
+          message: `${inst.title} is not installed`,
+          fix: 'run `windshear setup`',
+        });
+    }
+    if (missing.length) throw new WindshearError(missing);
+  }
+
+  async down(
+    opts: { force?: boolean; onProgress?: (line: string) => void } = {},
+  ): Promise<{ removed: string[] }> {
+    const log = opts.onProgress ?? (() => {});
+    const state = this.state();
+    const removed: string[] = [];
+    const comps = state ? Object.entries(state.components) : [];
+    // Resume first: a stopped process does not act on SIGKILL until continued in some kernels' views of it.
+    for (const [, c] of comps) if (c.pid) signalGroup(c.pid, 'SIGCONT');
+    for (const [name, c] of comps) {
+      if (c.pid && signalGroup(c.pid, 'SIGKILL')) removed.push(`process ${name} (${c.pid})`);
+    }
+    const namespaces = new Set([
+      ...(state?.netns ?? []),
+      ...(opts.force || !state ? await listNamespaces() : []),
+    ]);
+    for (const ns of namespaces) {
+      for (const pid of await namespacePids(ns)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+          removed.push(`process ${pid} in ${ns}`);
+        } catch {
+          // gone
+        }
+      }
+    }
+    // Children that left their process group (postgres under pg_autoctl) still name the data root.
+    const dataRoot = state?.dataRoot ?? paths.dataRoot();
+    for (const pid of pidsMentioning(dataRoot)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        removed.push(`process ${pid}`);
+      } catch {
+        // gone
+      }
+    }
+    await waitGone(
+      comps.map(([, c]) => c.pid).filter((p): p is number => p !== null),
+      5000,
+    );
+    const links = [...(state?.links ?? [])];
+    if (opts.force || !state) links.push('ws-br0', 'ws-a-h', 'ws-b-h', 'ws-c-h');
+    removed.push(...(await removeNetwork([...namespaces], [...new Set(links)])));
+    if (existsSync(dataRoot)) {
+      rmSync(dataRoot, { recursive: true, force: true });
+      removed.push(`data ${dataRoot}`);
+    }
+    if (state) {
+      removeState(paths.stateFile());
+      removed.push(`state ${paths.stateFile()}`);
+    }
+    rmSync(paths.journal(), { force: true });
+    log(removed.length ? `removed ${removed.length} objects` : 'nothing to remove');
+    return { removed };
+  }
+
+  async status(): Promise<ComponentStatus[]> {
+    const state = this.state();
+    if (!state) return [];
+    const t = state.topology;
+    const observer = new StackObserver(t, 1000);
+    try {
+      const kafkaTopics = ['ws.probe'];
+      const [kafka, redis, postgres, haproxy] = await Promise.all([
+        observer.kafka(kafkaTopics),
+        observer.redisView(),
+        observer.postgresView(),
+        observer.haproxy(),
+      ]);
+      const out: ComponentStatus[] = [];
+      for (const c of t.components) {
+        const cs = state.components[c.name];
+        const pid = cs?.pid ?? null;
+        const proc = pid === null ? null : procState(pid);
+        let health: ComponentStatus['health'] =
+          proc === null || proc === 'Z'
+            ? cs?.stopped
+              ? 'stopped'
+              : 'down'
+            : proc === 'T'
+              ? 'paused'
+              : 'healthy';
+        let role: string | null = null;
+        let detail: string | undefined;
+        if (c.kind === 'kafka' && kafka.data) {
+          const leads = kafka.data.partitions.filter((p) => p.leader === c.nodeId).length;
+          role = kafka.data.controller === c.nodeId ? 'controller-leader' : 'broker';
+          if (leads) role += `, partition-leader(${leads})`;
+          if (health === 'healthy' && !kafka.data.brokers.includes(c.nodeId ?? -1)) health = 'degraded';
+        } else if (c.kind === 'redis' && redis.data) {
+          const n = redis.data.nodes.find((x) => x.name === c.name);
+          role = n?.role === 'master' ? 'primary' : n?.role === 'slave' ? 'replica' : null;
+          if (redis.data.primaryName === c.name) detail = 'sentinels agree it is primary';
+        } else if (c.kind === 'sentinel' && redis.data) {
+          const v = redis.data.sentinels.find((x) => x.name === c.name);
+          role = 'sentinel';
+          detail = v?.primary ? `primary ${v.primary}` : 'no answer';
+        } else if (c.kind === 'postgres' && postgres.data) {
+          const n = postgres.data.nodes.find((x) => x.name === c.name);
+          role = n?.inRecovery === false ? 'primary' : n?.inRecovery ? 'replica' : null;
+          detail = n?.reportedState ? `pg_auto_failover: ${n.reportedState}` : undefined;
+          if (c.name === postgres.data.primary && postgres.data.syncState)
+            detail += `, standby ${postgres.data.syncState}`;
+        } else if (c.kind === 'pg-monitor') {
+          role = 'monitor';
+        } else if (c.kind === 'haproxy' && haproxy.data) {
+          role = 'ingress';
+          const up = haproxy.data.servers.filter((s) => s.status === 'UP').length;
+          detail = `${up}/${haproxy.data.servers.length} backends up`;
+        } else if (c.kind === 'service' && haproxy.data) {
+          const s = haproxy.data.servers.find((x) => x.server === c.name);
+          role = c.service ?? 'service';
+          if (s) detail = `lb ${s.status}`;
+          if (health === 'healthy' && s && s.status !== 'UP') health = 'degraded';
+        } else if (c.kind === 'opensearch') {
+          const os = await observer.opensearch(c);
+          role = 'data-node';
+          detail = os.data ? `cluster ${os.data.status}` : 'no answer';
+          if (health === 'healthy' && !os.ok) health = 'degraded';
+        }
+        out.push({
+          name: c.name,
+          kind: c.kind,
+          az: c.az,
+          address: `${c.host}:${Object.values(c.ports)[0] ?? ''}`,
+          pid,
+          role,
+          health,
+          ...(detail ? { detail } : {}),
+        });
+      }
+      return out;
+    } finally {
+      await observer.close();
+    }
+  }
+
+  // ---- primitives used by faults ----------------------------------------------------------
+
+  private component(name: string): { state: LocalState; spec: ComponentSpec; cs: ComponentState } {
+    const state = this.state();
+    if (!state) throw badInput('not-up', 'no windshear stack is up', 'run `windshear up` first');
+    const spec = state.topology.components.find((c) => c.name === name);
+    const cs = state.components[name];
+    if (!spec || !cs) {
+      throw badInput(
+        'outside-topology',
+        `${name} is not a component of the stack windshear brought up`,
+        `pick one of: ${state.topology.components.map((c) => c.name).join(', ')}`,
+      );
+    }
+    return { state, spec, cs };
+  }
+
+  async kill(name: string, signal: 'SIGKILL' | 'SIGTERM'): Promise<StepResult> {
+    const { state, cs } = this.component(name);
+    const action = `${signal === 'SIGKILL' ? 'kill -9' : 'kill -TERM'} ${name}`;
+    if (cs.pid === null || !isAlive(cs.pid)) return { action, exitCode: 0, detail: 'already stopped' };
+    signalGroup(cs.pid, 'SIGCONT');
+    signalGroup(cs.pid, signal);
+    cs.stopped = signal === 'SIGKILL' ? 'killed' : 'terminated';
+    cs.paused = false;
+    this.save(state);
+    if (signal === 'SIGKILL') await waitGone([cs.pid], 5000);
+    return { action, exitCode: 0, detail: `pid ${cs.pid}` };
+  }
+
+  async pause(name: string): Promise<StepResult> {
+    const { state, cs } = this.component(name);
+    const ok = cs.pid !== null && signalGroup(cs.pid, 'SIGSTOP');
+    cs.paused = ok;
+    this.save(state);
+    return {
+      action: `pause ${name}`,
+      exitCode: ok ? 0 : 1,
+      detail: ok ? `SIGSTOP pid ${cs.pid}` : 'not running',
+    };
+  }
+
+  async resume(name: string): Promise<StepResult> {
+    const { state, cs } = this.component(name);
+    const ok = cs.pid !== null && signalGroup(cs.pid, 'SIGCONT');
+    cs.paused = false;
+    this.save(state);
+    return { action: `resume ${name}`, exitCode: 0, detail: ok ? `SIGCONT pid ${cs.pid}` : 'not running' };
+  }
+
+  async start(name: string): Promise<StepResult> {
+    const { state, cs } = this.component(name);
+    if (cs.pid !== null && isAlive(cs.pid)) {
+      return { action: `start ${name}`, exitCode: 0, detail: `already running (pid ${cs.pid})` };
+    }
+    cs.pid = launch(cs.launch);
+    delete cs.stopped;
+    cs.paused = false;
+    this.save(state);
+    return { action: `start ${name}`, exitCode: 0, detail: `pid ${cs.pid}` };
+  }
+
+  private requireNetns(state: LocalState, az: AzName): string {
+    const ns = state.topology.azs.find((a) => a.name === az)?.namespace;
+    if (!ns) {
+      throw badInput(
+        'capability',
+        `network faults need network namespaces: ${this.capabilities().missing.networkFaults}`,
+        'run as root',
+      );
+    }
+    return ns;
+  }
+
+  async partition(spec: PartitionSpec): Promise<StepResult & { id: string }> {
+    const state = this.state();
+    if (!state) throw badInput('not-up', 'no windshear stack is up', 'run `windshear up` first');
+    const netns = this.requireNetns(state, spec.az);
+    const id = `p-${randomBytes(4).toString('hex')}`;
+    state.rules[id] = { kind: 'partition', spec, netns };
+    this.save(state);
+    const r = await applyPartition(state.topology, netns, id, spec);
+    return { ...r, id };
+  }
+
+  async shape(spec: ShapeSpec): Promise<StepResult & { id: string }> {
+    const state = this.state();
+    if (!state) throw badInput('not-up', 'no windshear stack is up', 'run `windshear up` first');
+    const netns = this.requireNetns(state, spec.az);
+    const id = `s-${randomBytes(4).toString('hex')}`;
+    state.rules[id] = { kind: 'shape', spec, netns };
+    this.save(state);
+    const r = await applyShape(state.topology, netns, id, spec, (pid) => {
+      const rule = state.rules[id];
+      if (rule?.kind === 'shape') rule.helperPid = pid;
+      this.save(state);
+    });
+    return { ...r, id };
+  }
+
+  async heal(id: string): Promise<StepResult> {
+    const state = this.state();
+    const rule = state?.rules[id];
+    if (!state || !rule) return { action: `heal ${id}`, exitCode: 0, detail: 'already healed' };
+    const r = await removeRule(rule, id);
+    delete state.rules[id];
+    this.save(state);
+    return r;
+  }
+
+  async azDown(az: AzName): Promise<StepResult> {
+    const state = this.state();
+    if (!state) throw badInput('not-up', 'no windshear stack is up', 'run `windshear up` first');
+    const ns = this.requireNetns(state, az);
+    const pids = await namespacePids(ns);
+    for (const pid of pids) signalGroup(pid, 'SIGKILL');
+    for (const c of state.topology.components.filter((x) => x.az === az)) {
+      const cs = state.components[c.name];
+      if (cs) cs.stopped = 'killed';
+    }
+    this.save(state);
+    await waitGone(pids, 5000);
+    const link = await setLink(hostVeth(az), false);
+    return {
+      action: `az-down ${az}`,
+      exitCode: link.exitCode,
+      detail: `killed ${pids.length} processes, ${hostVeth(az)} down`,
+    };
+  }
+
+  async azUp(az: AzName): Promise<StepResult> {
+    const state = this.state();
+    if (!state) throw badInput('not-up', 'no windshear stack is up', 'run `windshear up` first');
+    this.requireNetns(state, az);
+    const link = await setLink(hostVeth(az), true);
+    const inAz = state.topology.components
+      .filter((c) => c.az === az)
+      .sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+    const started: string[] = [];
+    for (const c of inAz) {
+      const r = await this.start(c.name);
+      if (!r.detail?.startsWith('already')) started.push(c.name);
+    }
+    return {
+      action: `az-up ${az}`,
+      exitCode: link.exitCode,
+      detail: `${hostVeth(az)} up, started ${started.join(', ')}`,
+    };
+  }
+}
+
+async function waitGone(pids: number[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && pids.some((p) => isAlive(p))) await new Promise((r) => setTimeout(r, 50));
+}
+
+export function localPlatform(opts: LocalPlatformOptions = {}): Platform {
+  return new LocalPlatform(opts);
+}
+
+export { stateDir };

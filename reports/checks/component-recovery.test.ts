@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import type { HistoryEvent } from '../../lib/run-format.ts';
+import { faultMeasurements } from './fault-recovery.ts';
+import { faultStart, faultStop, judgeOne, phases, row, runData, sample } from './test-run.ts';
+
+const targets = [
+  { name: 'kafka-3', az: 'az-c' as const },
+  { name: 'redis-a', az: 'az-c' as const },
+  { name: 'search-api-c1', az: 'az-c' as const },
+];
+function history(opts: { redisSwitches?: boolean } = {}): HistoryEvent[] {
+  const out: HistoryEvent[] = [
+    ...phases(
+      [
+        ['baseline', 0],
+        ['fault', 10],
+        ['after', 30],
+      ],
+      60,
+    ),
+    faultStart(10_000, 'az', 'az-outage', targets),
+    faultStop(30_000, 'az'),
+  ];
+  for (let s = 0; s < 60; s++) {
+    const t = s * 1000;
+    const lost = s >= 12;
+    const leader = s < 15 ? (s >= 12 ? null : 3) : 1;
+    out.push(
+      sample(t, 'kafka', {
+        controller: 1,
+        brokers: lost ? [1, 2] : [1, 2, 3],
+        partitions: [{ topic: 'fares', partition: 0, leader, isr: lost ? [1, 2] : [1, 2, 3] }],
+      }),
+    );
+    const p = opts.redisSwitches !== false && s >= 18 ? '10.0.0.2:6379' : '10.0.0.1:6379';
+    out.push(
+      sample(t, 'redis', {
+        sentinels: [
+          { name: 's1', primary: p },
+          { name: 's2', primary: p },
+          { name: 's3', primary: s >= 10 ? null : p },
+        ],
+        primary: p,
+        primaryName: p.endsWith('1:6379') ? 'redis-a' : 'redis-b',
+      }),
+    );
+    out.push(
+      sample(t, 'postgres', { primary: 'pg-a', writable: true, replicationLagBytes: 0, syncState: 'sync' }),
+    );
+    out.push(
+      sample(t, 'haproxy', {
+        servers: [
+          { backend: 'api', server: 'search-api-a1', az: 'az-a', status: 'UP' },
+          { backend: 'api', server: 'search-api-c1', az: 'az-c', status: s >= 13 ? 'DOWN' : 'UP' },
+        ],
+      }),
+    );
+    out.push(
+      sample(t, 'consumer-lag', {
+        groups: [
+          { group: 'stream-normalizer', topic: 'fares', lagOffsets: 0, lagSec: s >= 12 && s < 26 ? 20 : 0.5 },
+        ],
+      }),
+    );
+  }
+  return out.sort((a, b) => a.t - b.t);
+}
+
+const comp = (
+  what:
+    | 'kafka-leader'
+    | 'kafka-isr'
+    | 'redis-switch-master'
+    | 'pg-writable'
+    | 'lb-healthy'
+    | 'stream-recovery',
+  value = 10,
+) =>
+  row({
+    metric: 'component-recovery',
+    id: `c.${what}`,
+    params: { what, faultKind: 'az-outage' },
+    objective: { op: '<=', value },
+    unit: 's',
+  });
+
+describe('component-recovery', () => {
+  it('measures each component from fault start', () => {
+    const [f] = faultMeasurements(runData({ history: history(), metrics: null }), []);
+    expect(f?.components).toEqual([
+      { what: 'kafka-leader', ms: 5000 },
+      { what: 'kafka-isr', ms: 0 },
+      { what: 'redis-switch-master', ms: 8000 },
+      { what: 'pg-writable', ms: 0 },
+      { what: 'lb-healthy', ms: 3000 },
+      { what: 'stream-recovery', ms: 16_000 },
+    ]);
+    expect(f?.rtoMs).toBeNull();
+  });
+
+  it('passes and fails against the row objective', () => {
+    const run = runData({ history: history() });
+    expect(judgeOne(run, comp('kafka-leader'))).toMatchObject({ verdict: 'pass', measured: 5 });
+    expect(judgeOne(run, comp('stream-recovery'))).toMatchObject({ verdict: 'fail', measured: 16 });
+  });
+
+  it('uses the lag row objective for stream recovery', () => {
+    const lagRow = row({
+      metric: 'consumer-lag',
+      params: { group: 'stream-normalizer', stat: 'peak-sec' },
+      objective: { op: '<=', value: 30 },
+      unit: 's',
+    });
+    expect(judgeOne(runData({ history: history() }), comp('stream-recovery'), [lagRow])).toMatchObject({
+      measured: 0,
+    });
+  });
+
+  it('pg-writable: a failed postgres sample counts as not writable', () => {
+    const h = history().map((e) =>
+      e.kind === 'sample' && e.probe === 'postgres' && e.t >= 10_000 && e.t < 17_000
+        ? { ...e, ok: false, data: {} }
+        : e,
+    );
+    expect(judgeOne(runData({ history: h }), comp('pg-writable'))).toMatchObject({
+      verdict: 'pass',
+      measured: 7,
+    });
+    expect(judgeOne(runData({ history: h }), comp('pg-writable', 5))).toMatchObject({
+      verdict: 'fail',
+      measured: 7,
+    });
+  });
+
+  it('a primary that was hit and never switched is a lower bound', () => {
+    const run = runData({ history: history({ redisSwitches: false }) });
+    expect(judgeOne(run, comp('redis-switch-master', 10))).toMatchObject({ verdict: 'fail', measured: 50 });
+    expect(judgeOne(run, comp('redis-switch-master', 100)).verdict).toBe('unknown');
+  });
+
+  it('is unknown when nothing was sampled or the component was not involved', () => {
+    expect(judgeOne(runData({ history: null }), comp('pg-writable')).verdict).toBe('unknown');
+    const onlyPhases = history().filter((e) => e.kind !== 'sample');
+    expect(judgeOne(runData({ history: onlyPhases }), comp('kafka-leader')).detail).toContain(
+      'does not apply',
+    );
+  });
+});

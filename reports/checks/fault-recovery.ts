@@ -1,0 +1,305 @@
+import type { FaultMeasurement, LatencyWindow, RunMs } from '../../lib/run-format.ts';
+import type { ComponentEvent, SloRow } from '../../lib/slo.ts';
+import { type Objective, type Sample, samplesOf, toMs, within } from './checker.ts';
+import { mergeHdr, percentileMs } from './hdr.ts';
+import type { RunData } from './load-run.ts';
+import { type FaultSpan, faultSpans, runEndMs, windowRanges } from './run-windows.ts';
+
+/** Seconds the SLI must stay within objective before a fault counts as recovered. */
+export const SETTLE_SEC = 5;
+/** Success objective of the RTO SLI when the table has no availability or error-rate row for the tag. */
+export const DEFAULT_SUCCESS_PCT = 99;
+/** Consumer lag (s) counted as recovered when the table has no lag row for the group. */
+export const DEFAULT_LAG_OBJECTIVE_SEC = 5;
+/** The consumer group whose lag is the stream's recovery. */
+export const STREAM_GROUP = 'stream-normalizer';
+
+/** The per-second SLI a fault's RTO is judged by. */
+export interface Sli {
+  tag: string;
+  /** On the success ratio in percent. */
+  success: Objective;
+  /** On the per-second p95 in ms, when the RTO row asks for it (params.percentile 95). */
+  p95Ms: Objective | null;
+  /** Where the objectives came from, for the detail. */
+  from: string;
+}
+
+const tagOf = (r: SloRow) => r.params?.tag ?? '*';
+
+/**
+ * The SLI for an RTO row: success ratio objective from the table's `availability` row for the
+ * tag (else its `error-rate` row, inverted; else DEFAULT_SUCCESS_PCT); p95 from the `latency` p95
+ * row for the tag when the RTO row has params.percentile 95. Throws when that row is missing.
+ */
+export function sliFor(rtoRow: SloRow | undefined, rows: readonly SloRow[]): Sli {
+  const tag = rtoRow?.params?.tag ?? '*';
+  const pct = (v: number, unit: string) => (unit === '%' ? v : v * 100);
+  let success: Objective = { op: '>=', value: DEFAULT_SUCCESS_PCT };
+  let from = `success >= ${DEFAULT_SUCCESS_PCT} % (default)`;
+  const avail = rows.find((r) => r.metric === 'availability' && tagOf(r) === tag);
+  const errs = rows.find((r) => r.metric === 'error-rate' && tagOf(r) === tag);
+  if (avail) {
+    success = { op: avail.objective.op, value: pct(avail.objective.value, avail.unit) };
+    from = `success ${success.op} ${success.value} % (${avail.id})`;
+  } else if (errs) {
+    const flip = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const;
+    success = { op: flip[errs.objective.op], value: 100 - pct(errs.objective.value, errs.unit) };
+    from = `success ${success.op} ${success.value} % (from ${errs.id})`;
+  }
+  let p95Ms: Objective | null = null;
+  if (rtoRow?.params?.percentile === 95) {
+    const lat = rows.find(
+      (r) => r.metric === 'latency' && tagOf(r) === tag && (r.params?.percentile ?? 95) === 95,
+    );
+    if (!lat)
+      throw new Error(`${rtoRow.id} asks for p95 but the table has no latency p95 row for tag ${tag}`);
+    p95Ms = { op: lat.objective.op, value: toMs(lat.objective.value, lat.unit) };
+    from += ` and p95 ${p95Ms.op} ${p95Ms.value} ms (${lat.id})`;
+  }
+  return { tag, success, p95Ms, from: `tag ${tag}: ${from}` };
+}
+
+/** Whether one second met the SLI; a second in which nothing completed did not. */
+export function secondWithin(w: LatencyWindow | undefined, sli: Sli): boolean {
+  if (!w || w.count === 0) return false;
+  if (!within((100 * (w.count - w.errors)) / w.count, sli.success)) return false;
+  if (sli.p95Ms) {
+    const p95 = percentileMs(mergeHdr([w.hdr]), 95);
+    if (p95 === null || !within(p95, sli.p95Ms)) return false;
+  }
+  return true;
+}
+
+/** End of load: end of the `run` window, else the end of the run. */
+export function loadEndMs(run: RunData): RunMs {
+  const r = windowRanges(run, 'run')[0];
+  return r ? r.endMs : runEndMs(run);
+}
+
+/** How far a fault's effects are looked for: the next fault's start or the end of load. */
+export function horizonMs(run: RunData, faults: readonly FaultSpan[], fault: FaultSpan): RunMs {
+  const next = faults.filter((f) => f.startMs > fault.startMs).map((f) => f.startMs);
+  return Math.max(fault.startMs, Math.min(loadEndMs(run), ...next));
+}
+
+export interface SliRecovery {
+  rtoMs: number | null;
+  detectionMs: number | null;
+}
+
+/**
+ * SLI-based RTO. Detection: fault start to the first second (from the one holding the start) out
+ * of objective; none before the horizon → RTO 0. RTO: fault start to the start of the first
+ * SETTLE_SEC-long run of seconds within objective after detection, ending before the horizon.
+ */
+export function sliRecovery(
+  metrics: readonly LatencyWindow[],
+  fault: FaultSpan,
+  horizon: RunMs,
+  sli: Sli,
+  settleSec = SETTLE_SEC,
+): SliRecovery {
+  const bySec = new Map<number, LatencyWindow>();
+  for (const w of metrics) if (w.tag === sli.tag) bySec.set(w.sec, w);
+  const s0 = Math.floor(fault.startMs / 1000);
+  const sEnd = Math.ceil(horizon / 1000);
+  const ok = (s: number) => secondWithin(bySec.get(s), sli);
+  let detected: number | null = null;
+  for (let s = s0; s < sEnd; s++)
+    if (!ok(s)) {
+      detected = s;
+      break;
+    }
+  if (detected === null) return { rtoMs: 0, detectionMs: null };
+  const detectionMs = Math.max(0, detected * 1000 - fault.startMs);
+  let good = 0;
+  for (let s = detected + 1; s < sEnd; s++) {
+    good = ok(s) ? good + 1 : 0;
+    if (good === settleSec)
+      return { rtoMs: Math.max(0, (s - settleSec + 1) * 1000 - fault.startMs), detectionMs };
+  }
+  return { rtoMs: null, detectionMs };
+}
+
+/**
+ * Time from fault start to the first healthy sample after the first unhealthy one within
+ * [start, horizon); 0 when no sample was unhealthy; null when it never became healthy again.
+ */
+function firstHealthyAfterBad<T>(
+  samples: readonly Sample<T>[],
+  fault: FaultSpan,
+  horizon: RunMs,
+  bad: (d: T) => boolean,
+): number | null {
+  const during = samples.filter((s) => s.t >= fault.startMs && s.t < horizon);
+  const firstBad = during.findIndex((s) => bad(s.data));
+  if (firstBad < 0) return 0;
+  const healed = during.slice(firstBad + 1).find((s) => !bad(s.data));
+  return healed ? healed.t - fault.startMs : null;
+}
+
+const targetNames = (f: FaultSpan) => new Set(f.targets.map((t) => t.name));
+
+/** Group lag in seconds in one sample: the worst topic of the group; null when absent. */
+export function groupLagSec(
+  data: { groups: { group: string; lagSec: number; lagOffsets: number }[] },
+  group: string,
+): number | null {
+  const g = data.groups.filter((x) => x.group === group);
+  return g.length === 0 ? null : Math.max(...g.map((x) => x.lagSec));
+}
+
+/** Lag (s) a group counts as caught up at: its `consumer-lag` row's p95-sec/peak-sec objective, else the default. */
+export function lagObjectiveSec(rows: readonly SloRow[], group: string): { sec: number; from: string } {
+  const row = rows.find(
+    (r) =>
+      r.metric === 'consumer-lag' &&
+      r.params?.group === group &&
+      (r.params?.stat === 'p95-sec' || r.params?.stat === 'peak-sec'),
+  );
+  if (row) return { sec: toMs(row.objective.value, row.unit) / 1000, from: row.id };
+  return { sec: DEFAULT_LAG_OBJECTIVE_SEC, from: 'default' };
+}
+
+/**
+ * Per-component recovery of one fault, or undefined when it does not apply (no samples, or the
+ * component was not involved). Definitions:
+ * - kafka-leader: every partition has a live leader (not null, not a broker that left the
+ *   cluster during the fault, else not a broker named among the targets as `kafka-<id>`);
+ * - kafka-isr: every partition has an ISR of at least 2;
+ * - redis-switch-master: all answering Sentinels agree on a primary other than the one before the
+ *   fault (applies when the old primary was a target or the primary changed);
+ * - pg-writable: the postgres sample says writable (a failed sample counts as not writable);
+ * - lb-healthy: no HAProxy server that is a fault target is UP (applies when one is a server);
+ * - stream-recovery: lag of `stream-normalizer` at or under its objective.
+ */
+export function componentRecovery(
+  run: RunData,
+  rows: readonly SloRow[],
+  fault: FaultSpan,
+  horizon: RunMs,
+  what: ComponentEvent,
+): { ms: number | null } | undefined {
+  const names = targetNames(fault);
+  switch (what) {
+    case 'kafka-leader':
+    case 'kafka-isr': {
+      const samples = samplesOf(run, 'kafka') ?? [];
+      if (!samples.some((s) => s.t >= fault.startMs && s.t < horizon)) return undefined;
+      if (what === 'kafka-isr')
+        return {
+          ms: firstHealthyAfterBad(samples, fault, horizon, (d) =>
+            d.partitions.some((p) => p.isr.length < 2),
+          ),
+        };
+      const before = [...samples].reverse().find((s) => s.t < fault.startMs);
+      const known = new Set(before?.data.brokers ?? []);
+      const gone = new Set<number>();
+      for (const s of samples)
+        if (s.t >= fault.startMs && s.t < horizon)
+          for (const b of known) if (!s.data.brokers.includes(b)) gone.add(b);
+      if (gone.size === 0)
+        for (const n of names) {
+          const m = /^kafka-?(\d+)$/.exec(n);
+          if (m) gone.add(Number(m[1]));
+        }
+      return {
+        ms: firstHealthyAfterBad(samples, fault, horizon, (d) =>
+          d.partitions.some((p) => p.leader === null || gone.has(p.leader)),
+        ),
+      };
+    }
+    case 'redis-switch-master': {
+      const samples = samplesOf(run, 'redis') ?? [];
+      if (!samples.some((s) => s.t >= fault.startMs && s.t < horizon)) return undefined;
+      const before = [...samples].reverse().find((s) => s.t < fault.startMs && s.data.primary !== null);
+      const old = before?.data.primary ?? null;
+      const switched = samples.find(
+        (s) =>
+          s.t >= fault.startMs &&
+          s.t < horizon &&
+          s.data.primary !== null &&
+          s.data.primary !== old &&
+          s.data.sentinels.every((x) => x.primary === null || x.primary === s.data.primary),
+      );
+      if (switched) return { ms: switched.t - fault.startMs };
+      const hit = before?.data.primaryName != null && names.has(before.data.primaryName);
+      return hit ? { ms: null } : undefined;
+    }
+    case 'pg-writable': {
+      // A probe that reached no node (ok=false) counts as not writable.
+      const down = { primary: null, writable: false, replicationLagBytes: null, syncState: null };
+      const samples = samplesOf(run, 'postgres', down) ?? [];
+      if (!samples.some((s) => s.t >= fault.startMs && s.t < horizon)) return undefined;
+      return { ms: firstHealthyAfterBad(samples, fault, horizon, (d) => !d.writable) };
+    }
+    case 'lb-healthy': {
+      const samples = samplesOf(run, 'haproxy') ?? [];
+      if (
+        !samples.some(
+          (s) => s.t >= fault.startMs && s.t < horizon && s.data.servers.some((x) => names.has(x.server)),
+        )
+      )
+        return undefined;
+      return {
+        ms: firstHealthyAfterBad(samples, fault, horizon, (d) =>
+          d.servers.some((x) => names.has(x.server) && x.status === 'UP'),
+        ),
+      };
+    }
+    case 'stream-recovery': {
+      const samples = (samplesOf(run, 'consumer-lag') ?? []).flatMap((s) => {
+        const lag = groupLagSec(s.data, STREAM_GROUP);
+        return lag === null ? [] : [{ t: s.t, data: lag }];
+      });
+      if (!samples.some((s) => s.t >= fault.startMs && s.t < horizon)) return undefined;
+      const limit = lagObjectiveSec(rows, STREAM_GROUP).sec;
+      return { ms: firstHealthyAfterBad(samples, fault, horizon, (lag) => lag > limit) };
+    }
+  }
+}
+
+export const COMPONENT_EVENTS: readonly ComponentEvent[] = [
+  'kafka-leader',
+  'kafka-isr',
+  'redis-switch-master',
+  'pg-writable',
+  'lb-healthy',
+  'stream-recovery',
+];
+
+/**
+ * RTO, detection and per-component recovery of every fault that happened. The SLI is that of the
+ * first `rto` row (else the default SLI); without metrics the SLI figures are null.
+ */
+export function faultMeasurements(run: RunData, rows: readonly SloRow[]): FaultMeasurement[] {
+  const faults = faultSpans(run);
+  let sli: Sli;
+  try {
+    sli = sliFor(
+      rows.find((r) => r.metric === 'rto'),
+      rows,
+    );
+  } catch {
+    sli = sliFor(undefined, rows);
+  }
+  return faults.map((f) => {
+    const horizon = horizonMs(run, faults, f);
+    const rec = run.metrics ? sliRecovery(run.metrics, f, horizon, sli) : { rtoMs: null, detectionMs: null };
+    const components = COMPONENT_EVENTS.flatMap((what) => {
+      const c = componentRecovery(run, rows, f, horizon, what);
+      return c ? [{ what, ms: c.ms }] : [];
+    });
+    return {
+      faultId: f.faultId,
+      fault: f.fault,
+      targets: f.targets,
+      startMs: f.startMs,
+      stopMs: f.stopMs,
+      rtoMs: rec.rtoMs,
+      detectionMs: rec.detectionMs,
+      components,
+    };
+  });
+}

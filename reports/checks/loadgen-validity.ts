@@ -1,0 +1,120 @@
+import { type Checker, ratioIn, round, unknown, within } from './checker.ts';
+import type { RunData } from './load-run.ts';
+import { isMeasurement, selectWindows } from './metric-windows.ts';
+import { LOAD_PHASES, phaseSpans } from './run-windows.ts';
+
+/** Achieved below this share of the intended arrival rate in any load phase makes the run invalid. */
+export const MIN_ACHIEVED_SHARE = 0.95;
+
+export interface LoadValidity {
+  /** null when it could not be judged (no metrics). */
+  valid: boolean | null;
+  reason: string;
+  droppedIterations: number;
+  /** Lowest achieved/intended share over the load phases (0..1), null without intended rates. */
+  minAchievedShare: number | null;
+  phases: {
+    phase: string;
+    startMs: number;
+    endMs: number;
+    intended: number;
+    achieved: number;
+    dropped: number;
+  }[];
+}
+
+/**
+ * Load-generator validity from the `*` windows: k6 dropped iterations anywhere in the run, or
+ * achieved fewer than 95 % of the intended requests in any load phase (sums over the phase of
+ * `count` and of `intendedRate` for seconds that carry one) → invalid.
+ */
+export function loadValidity(run: RunData): LoadValidity {
+  const none = { droppedIterations: 0, minAchievedShare: null, phases: [] };
+  if (run.metrics === null) return { valid: null, reason: 'metrics.jsonl is missing', ...none };
+  const all = run.metrics.filter((w) => w.tag === '*');
+  if (all.length === 0) return { valid: null, reason: 'metrics.jsonl has no `*` windows', ...none };
+  const droppedIterations = all.reduce((n, w) => n + (w.droppedIterations ?? 0), 0);
+  const phases: LoadValidity['phases'] = [];
+  for (const span of phaseSpans(run)) {
+    if (!LOAD_PHASES.includes(span.phase)) continue;
+    const ws = all.filter((w) => w.sec * 1000 >= span.startMs && w.sec * 1000 < span.endMs);
+    const withIntent = ws.filter((w) => w.intendedRate !== undefined);
+    phases.push({
+      phase: span.phase,
+      startMs: span.startMs,
+      endMs: span.endMs,
+      intended: withIntent.reduce((n, w) => n + (w.intendedRate ?? 0), 0),
+      achieved: withIntent.reduce((n, w) => n + w.count, 0),
+      dropped: ws.reduce((n, w) => n + (w.droppedIterations ?? 0), 0),
+    });
+  }
+  const shares = phases.filter((p) => p.intended > 0).map((p) => p.achieved / p.intended);
+  const minAchievedShare = shares.length > 0 ? Math.min(...shares) : null;
+  const problems: string[] = [];
+  if (droppedIterations > 0) problems.push(`k6 dropped ${droppedIterations} iterations`);
+  const low = phases.filter((p) => p.intended > 0 && p.achieved / p.intended < MIN_ACHIEVED_SHARE);
+  for (const p of low)
+    problems.push(
+      `${p.phase} at ${round(p.startMs / 1000, 1)} s achieved ${round((100 * p.achieved) / p.intended, 1)} % of the intended rate`,
+    );
+  const base = { droppedIterations, minAchievedShare, phases };
+  if (problems.length > 0)
+    return {
+      valid: false,
+      reason: `invalid load: ${problems.join('; ')} (run is unknown, not pass or fail)`,
+      ...base,
+    };
+  const rateNote =
+    minAchievedShare === null
+      ? 'no intended rates recorded, only dropped iterations checked'
+      : `lowest phase reached ${round(minAchievedShare * 100, 1)} % of the intended rate`;
+  return { valid: true, reason: `no dropped iterations; ${rateNote}`, ...base };
+}
+
+/**
+ * `loadgen-validity`, by params.stat:
+ * - `dropped-iterations`: iterations k6 dropped over the row's window (count);
+ * - `achieved-ratio`: requests completed / intended arrivals over the row's window (`%`), summed
+ *   over the `*` seconds that carry an intendedRate;
+ * - none: the lowest achieved share of any load phase (as loadValidity computes it).
+ * Outside the objective is `unknown`, never `fail`: a load generator that fell short says nothing
+ * about the system.
+ */
+export const loadgenValidity: Checker = (run, row) => {
+  const stat = row.params?.stat;
+  let measured: number | null;
+  let detail: string;
+  let evidence: unknown;
+  if (stat === 'dropped-iterations' || stat === 'achieved-ratio') {
+    const sel = selectWindows(run, { ...row, params: { ...row.params, tag: '*' } });
+    if (isMeasurement(sel)) return sel;
+    const dropped = sel.windows.reduce((n, w) => n + (w.droppedIterations ?? 0), 0);
+    const withIntent = sel.windows.filter((w) => w.intendedRate !== undefined);
+    const intended = withIntent.reduce((n, w) => n + (w.intendedRate ?? 0), 0);
+    const achieved = withIntent.reduce((n, w) => n + w.count, 0);
+    evidence = { dropped, intended: round(intended, 1), achieved };
+    if (stat === 'dropped-iterations') {
+      measured = dropped;
+      detail = `k6 dropped ${dropped} iterations, ${sel.where}`;
+    } else {
+      if (intended <= 0) return unknown(`no intended rate recorded, ${sel.where}`);
+      measured = round(ratioIn(achieved / intended, row.unit), 2);
+      detail = `${achieved} requests completed of ${round(intended, 1)} intended, ${sel.where}`;
+    }
+  } else if (stat === undefined) {
+    const v = loadValidity(run);
+    measured = v.minAchievedShare === null ? null : round(ratioIn(v.minAchievedShare, row.unit), 2);
+    detail = v.reason;
+    evidence = v;
+    if (v.valid !== true) return { measured, detail, evidence, verdict: 'unknown' };
+  } else {
+    return unknown(`unknown params.stat "${stat}" (dropped-iterations, achieved-ratio)`);
+  }
+  const inside = measured === null || within(measured, row.objective);
+  return {
+    measured,
+    detail: inside ? detail : `${detail}: the load is invalid, the run is unknown`,
+    evidence,
+    verdict: inside ? 'pass' : 'unknown',
+  };
+};

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { sliRecovery } from './fault-recovery.ts';
+import { faultStart, faultStop, judgeOne, phases, row, runData, secs, win } from './test-run.ts';
+
+const history = [
+  ...phases(
+    [
+      ['baseline', 0],
+      ['fault', 10],
+      ['recovery', 30],
+      ['after', 40],
+    ],
+    60,
+  ),
+  faultStart(10_000, 'f1', 'kill-broker'),
+  faultStop(30_000, 'f1'),
+].sort((a, b) => a.t - b.t);
+
+/** Half the requests fail in seconds [15, 20); 900 ms latency in [20, 25). */
+const metrics = secs(0, 60, (s) =>
+  win(s, 10, s >= 15 && s < 20 ? 5 : 0, { latencyMs: Array(10).fill(s >= 20 && s < 25 ? 900 : 10) }),
+);
+const avail = row({
+  metric: 'availability',
+  id: 'all.avail',
+  objective: { op: '>=', value: 99 },
+  unit: '%',
+  window: 'steady',
+});
+const lat = row({
+  metric: 'latency',
+  id: 'all.p95',
+  params: { percentile: 95 },
+  objective: { op: '<=', value: 500 },
+  unit: 'ms',
+  window: 'steady',
+});
+const rto = row({
+  metric: 'rto',
+  id: 'broker.rto',
+  params: { faultKind: 'kill-broker' },
+  objective: { op: '<=', value: 30 },
+  unit: 's',
+});
+
+describe('rto', () => {
+  it('measures detection and recovery of the success ratio', () => {
+    const r = sliRecovery(
+      metrics,
+      { faultId: 'f1', fault: 'kill-broker', targets: [], startMs: 10_000, stopMs: 30_000 },
+      60_000,
+      {
+        tag: '*',
+        success: { op: '>=', value: 99 },
+        p95Ms: null,
+        from: 'test',
+      },
+    );
+    expect(r).toEqual({ detectionMs: 5000, rtoMs: 10_000 });
+    const v = judgeOne(runData({ history, metrics }), rto, [avail, lat]);
+    expect(v).toMatchObject({ verdict: 'pass', measured: 10, margin: 20 });
+    expect(v.detail).toContain('all.avail');
+  });
+
+  it('includes p95 when the row says so, and fails over the objective', () => {
+    const withP95 = {
+      ...rto,
+      params: { ...rto.params, percentile: 95 as const },
+      objective: { op: '<=' as const, value: 12 },
+    };
+    expect(judgeOne(runData({ history, metrics }), withP95, [avail, lat])).toMatchObject({
+      verdict: 'fail',
+      measured: 15,
+    });
+  });
+
+  it('is 0 when the SLI never left its objective', () => {
+    const calm = secs(0, 60, (s) => win(s, 10));
+    expect(judgeOne(runData({ history, metrics: calm }), rto, [avail])).toMatchObject({
+      verdict: 'pass',
+      measured: 0,
+    });
+  });
+
+  it('a fault that never recovered fails once the observed time exceeds the objective, else is unknown', () => {
+    const broken = secs(0, 60, (s) => win(s, 10, s >= 15 ? 10 : 0));
+    expect(judgeOne(runData({ history, metrics: broken }), rto, [avail])).toMatchObject({
+      verdict: 'fail',
+      measured: 50,
+    });
+    const long = { ...rto, objective: { op: '<=' as const, value: 300 } };
+    expect(judgeOne(runData({ history, metrics: broken }), long, [avail]).verdict).toBe('unknown');
+    // A lower-bound objective (calibration.rto.lower) is met by the observed time, or undecided.
+    const atLeast = (value: number) => ({ ...rto, objective: { op: '>=' as const, value } });
+    expect(judgeOne(runData({ history, metrics: broken }), atLeast(18), [avail]).verdict).toBe('pass');
+    expect(judgeOne(runData({ history, metrics: broken }), atLeast(100), [avail]).verdict).toBe('unknown');
+  });
+
+  it('is unknown without a matching fault, without metrics, or without the p95 row it asks for', () => {
+    expect(
+      judgeOne(runData({ history, metrics }), { ...rto, params: { faultKind: 'az-outage' } }).verdict,
+    ).toBe('unknown');
+    expect(judgeOne(runData({ history, metrics: null }), rto).verdict).toBe('unknown');
+    const v = judgeOne(runData({ history, metrics }), { ...rto, params: { percentile: 95 } }, [avail]);
+    expect(v.verdict).toBe('unknown');
+    expect(v.detail).toContain('no latency p95 row');
+  });
+});

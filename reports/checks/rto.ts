@@ -1,0 +1,73 @@
+import { type Checker, type Measurement, msIn, round, unknown, within } from './checker.ts';
+import { horizonMs, SETTLE_SEC, sliFor, sliRecovery } from './fault-recovery.ts';
+import type { RunData } from './load-run.ts';
+import { type FaultSpan, faultSpans } from './run-windows.ts';
+
+/** Faults a row is about: params.faultKind matches the fault name exactly; every fault without it. */
+export function faultsFor(run: RunData, faultKind: string | undefined): FaultSpan[] {
+  return faultSpans(run).filter((f) => faultKind === undefined || f.fault === faultKind);
+}
+
+export interface PerFault {
+  faultId: string;
+  fault: string;
+  ms: number | null;
+  /** When ms is null: time observed without recovery (fault start to horizon). */
+  atLeastMs?: number;
+  detectionMs?: number | null;
+}
+
+/**
+ * Worst of the per-fault times in the row's unit. A fault that never recovered gives a lower
+ * bound (fault start to horizon): it fails an upper-bound objective it already breaks and passes
+ * a lower-bound objective it already meets; otherwise `unknown`.
+ */
+export function worstOf(per: PerFault[], row: Parameters<Checker>[1], what: string): Measurement {
+  const evidence = { faults: per };
+  const open = per.filter((p) => p.ms === null);
+  const worstMs = Math.max(...per.map((p) => p.ms ?? p.atLeastMs ?? 0));
+  const measured = round(msIn(worstMs, row.unit));
+  const list = per.map(
+    (p) => `${p.faultId} ${p.ms === null ? 'not recovered' : `${round(p.ms / 1000, 1)} s`}`,
+  );
+  if (open.length === 0)
+    return { measured, detail: `worst ${what} over ${per.length} fault(s): ${list.join(', ')}`, evidence };
+  const detail = `${open.map((p) => p.faultId).join(', ')} did not recover within ${round(worstMs / 1000, 1)} s observed (${what}); ${list.join(', ')}`;
+  // The true time is at least `measured`: that decides an upper bound only when broken, a lower bound only when met.
+  const upper = row.objective.op === '<' || row.objective.op === '<=';
+  const inside = within(measured, row.objective);
+  return {
+    measured,
+    detail,
+    evidence,
+    verdict: upper ? (inside ? 'unknown' : 'fail') : inside ? 'pass' : 'unknown',
+  };
+}
+
+/**
+ * `rto`: per fault of params.faultKind, fault start to the first moment after which the SLI
+ * (sliFor: success ratio, plus p95 when params.percentile is 95) holds for SETTLE_SEC seconds;
+ * measured = the worst fault.
+ */
+export const rto: Checker = (run, row, ctx) => {
+  if (run.metrics === null) return unknown('metrics.jsonl is missing: no SLI to recover');
+  const all = faultSpans(run);
+  const faults = faultsFor(run, row.params?.faultKind);
+  if (faults.length === 0)
+    return unknown(
+      `no fault${row.params?.faultKind ? ` of kind ${row.params.faultKind}` : ''} happened in this run`,
+    );
+  const sli = sliFor(row, ctx.rows);
+  const per: PerFault[] = faults.map((f) => {
+    const h = horizonMs(run, all, f);
+    const r = sliRecovery(run.metrics ?? [], f, h, sli);
+    return {
+      faultId: f.faultId,
+      fault: f.fault,
+      ms: r.rtoMs,
+      atLeastMs: h - f.startMs,
+      detectionMs: r.detectionMs,
+    };
+  });
+  return worstOf(per, row, `SLI RTO (${sli.from}, settle ${SETTLE_SEC} s)`);
+};

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { faultSpans, phaseSpans, rangeSeconds, windowRanges } from './run-windows.ts';
+import { faultStart, faultStop, phases, plan, runData } from './test-run.ts';
+
+const history = phases(
+  [
+    ['setup', 0],
+    ['baseline', 10],
+    ['fault', 30],
+    ['recovery', 40],
+    ['after', 50],
+    ['drain', 60],
+  ],
+  70,
+);
+
+describe('run windows', () => {
+  it('reads phases from history, each lasting until the next', () => {
+    const spans = phaseSpans(runData({ history }));
+    expect(spans.map((s) => [s.phase, s.startMs, s.endMs])).toEqual([
+      ['setup', 0, 10_000],
+      ['baseline', 10_000, 30_000],
+      ['fault', 30_000, 40_000],
+      ['recovery', 40_000, 50_000],
+      ['after', 50_000, 60_000],
+      ['drain', 60_000, 70_000],
+    ]);
+  });
+
+  it('steady is baseline and after; run spans the load phases', () => {
+    const run = runData({ history });
+    expect(windowRanges(run, 'steady')).toEqual([
+      { startMs: 10_000, endMs: 30_000 },
+      { startMs: 50_000, endMs: 60_000 },
+    ]);
+    expect(windowRanges(run, 'run')).toEqual([{ startMs: 10_000, endMs: 60_000 }]);
+    expect(rangeSeconds(windowRanges(run, 'fault'))).toHaveLength(10);
+  });
+
+  it('falls back to plan.phases when the history has none', () => {
+    const run = runData({
+      history: [],
+      plan: plan({
+        durationSec: 40,
+        phases: [
+          { phase: 'baseline', atSec: 0 },
+          { phase: 'fault', atSec: 20 },
+        ],
+      }),
+    });
+    expect(windowRanges(run, 'fault')).toEqual([{ startMs: 20_000, endMs: 40_000 }]);
+  });
+
+  it('is empty for a phase the run never reached', () => {
+    expect(windowRanges(runData({ history: phases([['baseline', 0]], 10) }), 'recovery')).toEqual([]);
+  });
+
+  it('pairs fault start and stop; without history uses the plan', () => {
+    const run = runData({
+      history: [faultStart(1000, 'f1', 'kill'), faultStop(5000, 'f1'), faultStart(9000, 'f2', 'pause')],
+    });
+    expect(faultSpans(run).map((f) => [f.faultId, f.startMs, f.stopMs])).toEqual([
+      ['f1', 1000, 5000],
+      ['f2', 9000, null],
+    ]);
+    const planned = runData({
+      history: null,
+      plan: plan({ faults: [{ id: 'p', fault: 'kill', selector: 's', atSec: 3, forSec: 2 }] }),
+    });
+    expect(faultSpans(planned)[0]).toMatchObject({ startMs: 3000, stopMs: 5000 });
+  });
+});

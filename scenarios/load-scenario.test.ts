@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { WindshearError } from '../lib/errors.ts';
+import { CATALOG_DIR, catalogNames, loadCatalog, loadScenario, parseScenarioText } from './load-scenario.ts';
+import { loadSloTables, sloIndex } from './load-slo.ts';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+
+async function problemsOf(nameOrFile: string, opts = {}) {
+  const err = await loadScenario(nameOrFile, opts).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WindshearError);
+  expect((err as WindshearError).exitCode).toBe(254);
+  return (err as WindshearError).problems;
+}
+
+describe('the catalogue', () => {
+  it('holds every scenario of issue 6 and each loads', async () => {
+    expect(await catalogNames()).toEqual([
+      'az-loss',
+      'broker-loss',
+      'dlq-replay',
+      'holiday-surge',
+      'ingress-calibration',
+      'latency-injection',
+      'network-partition',
+      'postgres-failover',
+      'redis-primary-failover',
+      'search-capacity',
+      'soak',
+      'stream-worker-crash',
+    ]);
+    const all = await loadCatalog();
+    expect(all).toHaveLength(12);
+    for (const l of all) {
+      expect(
+        l.slos.map((r) => r.id),
+        l.scenario.name,
+      ).toEqual(l.scenario.slos);
+      expect(l.scenario.hypothesis.endsWith('.'), l.scenario.name).toBe(true);
+    }
+  });
+
+  it('resolves a name and a path to the same scenario, with defaults applied', async () => {
+    const byName = await loadScenario('broker-loss');
+    const byPath = await loadScenario(join(CATALOG_DIR, 'broker-loss.yaml'));
+    expect(byPath.scenario).toEqual(byName.scenario);
+    expect(byName.file).toBe('scenarios/catalog/broker-loss.yaml');
+    expect(byName.scenario.faults).toEqual([
+      {
+        id: 'kill-most-leaders',
+        fault: 'kill',
+        target: 'kafka:most-leaders(topic=reservations.commands)',
+        atSec: 20,
+        forSec: 25,
+      },
+    ]);
+    expect(byName.scenario.settleSec).toBe(5);
+    expect(byName.scenario.ledger).toEqual({ reservationsPerSec: 1000, fareUpdatesPerSec: 500 });
+    expect(byName.scenario.probes).toContain('consumer-lag');
+  });
+
+  it('lists the catalogue for an unknown name, with the closest one', async () => {
+    const [p] = await problemsOf('broker-los');
+    expect(p?.code).toBe('unknown-scenario');
+    expect(p?.fix).toMatch(/did you mean "broker-loss"/);
+    expect(p?.fix).toMatch(/az-loss, broker-loss, dlq-replay/);
+  });
+
+  it('insists a catalogue file carries its own name', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ws-cat-'));
+    await copyFile(join(CATALOG_DIR, 'soak.yaml'), join(dir, 'long-soak.yaml'));
+    const problems = await problemsOf('long-soak', { catalogDir: dir });
+    expect(problems.map((p) => [p.code, p.line, p.path])).toEqual([['scenario-name', 1, 'name']]);
+  });
+});
+
+describe('a malformed scenario', () => {
+  it('yields all its problems at once, each with its line, path and a fix', async () => {
+    const problems = await problemsOf(join(FIXTURES, 'malformed.yaml'));
+    expect(problems.every((p) => p.file === 'scenarios/fixtures/malformed.yaml' && p.fix)).toBe(true);
+    expect(problems.map((p) => `${p.line} ${p.path} ${p.code}`)).toEqual([
+      '1 name scenario-schema',
+      '2 hypothesis hypothesis',
+      '4 load.preset scenario-schema',
+      '6 load.rte scenario-schema',
+      '11 faults[0].fault scenario-schema',
+      '17 faults[1].target bad-selector',
+      '19 faults[2].at phase-overlap',
+      '20 faults[2].for recovery-past-end',
+      '23 faults[2].params fault-param',
+      '25 faults[3].at phase-overlap',
+      '26 faults[3].for fault-past-end',
+      '29 slos[1] unknown-slo-row',
+      '30 settleSec scenario-schema',
+      '31 probes[1] scenario-schema',
+      '32 colour scenario-schema',
+    ]);
+    const fix = (path: string) => problems.find((p) => p.path === path)?.fix;
+    expect(fix('load.preset')).toMatch(/did you mean "peak"/);
+    expect(fix('load.rte')).toMatch(/did you mean "rate"/);
+    expect(fix('faults[0].fault')).toMatch(/did you mean "kill"\? use one of: kill, terminate/);
+    expect(fix('faults[1].target')).toMatch(/did you mean "kafka:controller-leader"/);
+    expect(fix('slos[1]')).toMatch(/did you mean "search.latency.p50"/);
+    expect(fix('probes[1]')).toMatch(/kafka, consumer-lag/);
+    expect(fix('faults[2].at')).toMatch(/start it at 60s or later/);
+  });
+
+  it('names missing required keys where their parent is', async () => {
+    const problems = await problemsOf(join(FIXTURES, 'missing-keys.yaml'));
+    expect(problems.map((p) => `${p.line} ${p.path} ${p.message}`)).toEqual([
+      '1 hypothesis missing required key "hypothesis"',
+      '1 slos missing required key "slos"',
+      '4 faults[0].for missing for',
+      '4 faults[0].target missing required key "target"',
+    ]);
+  });
+
+  it('reports YAML syntax errors with their lines', async () => {
+    // Written at test time: a broken YAML file in the tree would fail the repo's linter.
+    const file = join(await mkdtemp(join(tmpdir(), 'ws-yaml-')), 'syntax-error.yaml');
+    await writeFile(
+      file,
+      'name: syntax-error\nhypothesis: The YAML below is broken.\nname: twice\nload: { preset: baseline, durationSec: 60\nslos: [availability]\n',
+    );
+    const problems = await problemsOf(file);
+    expect(problems.map((p) => [p.code, p.line])).toEqual([
+      ['yaml-syntax', 3],
+      ['yaml-syntax', 5],
+    ]);
+    expect(problems[0]?.fix).toMatch(/duplicated keys/);
+  });
+});
+
+describe('parseScenarioText', () => {
+  const base = readFileSync(join(CATALOG_DIR, 'redis-primary-failover.yaml'), 'utf8');
+  const slos = async () => sloIndex(await loadSloTables());
+
+  it('rejects selectors chaos/ cannot resolve and faults that do not fit their target', async () => {
+    const text = base
+      .replace(
+        'target: redis:primary',
+        'target: kafka:partition-leader(topic=reservations.commands,partition=99)',
+      )
+      .replace('fault: kill', 'fault: kill\n    params: { signal: 9 }');
+    const { loaded, problems } = parseScenarioText(text, 'x.yaml', await slos());
+    expect(loaded).toBeNull();
+    // In line order: params sits right under `fault:`, above `target:`.
+    expect(problems.map((p) => [p.path, p.code])).toEqual([
+      ['faults[0].params', 'fault-param'],
+      ['faults[0].target', 'bad-selector'],
+    ]);
+    expect(problems[1]?.message).toMatch(/partitions 0\.\.23/);
+  });
+
+  it('refuses a process fault on a whole AZ', async () => {
+    const text = base.replace('target: redis:primary', 'target: az:az-b');
+    const { problems } = parseScenarioText(text, 'x.yaml', await slos());
+    expect(problems.map((p) => p.path)).toEqual(['faults[0].target']);
+    expect(problems[0]?.fix).toMatch(/az-outage/);
+  });
+
+  it('checks capacity steps against durationSec', async () => {
+    const text = readFileSync(join(CATALOG_DIR, 'search-capacity.yaml'), 'utf8').replace(
+      'durationSec: 80',
+      'durationSec: 90',
+    );
+    const { problems } = parseScenarioText(text, 'x.yaml', await slos());
+    expect(problems.map((p) => [p.path, p.fix])).toEqual([['load.durationSec', 'set durationSec: 80']]);
+  });
+
+  it('does not let a profile shrink the timeline', async () => {
+    const text = `${base}profiles:\n  nightly: { durationSec: 30 }\n`;
+    const { problems } = parseScenarioText(text, 'x.yaml', await slos());
+    expect(problems.map((p) => [p.path, p.code])).toEqual([
+      ['profiles.nightly.durationSec', 'profile-duration'],
+    ]);
+  });
+
+  it('accepts a minimal scenario and fills the defaults', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ws-min-'));
+    const file = join(dir, 'mini.yaml');
+    await writeFile(
+      file,
+      'name: mini\nhypothesis: Nothing breaks.\nload: { preset: peak, durationSec: 30 }\nslos: [availability]\n',
+    );
+    const l = await loadScenario(file);
+    expect(l.scenario).toMatchObject({
+      faults: [],
+      settleSec: 5,
+      recoverySec: 30,
+      drainActions: [],
+      supplierFeed: { ratePerSec: 10000 },
+    });
+    expect(l.scenario.probes).toHaveLength(8);
+  });
+});

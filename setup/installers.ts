@@ -1,0 +1,18 @@
+import { aptInstaller } from './apt.ts';
+import type { Installer } from './installer.ts';
+import { k6Installer } from './k6.ts';
+import { kafkaInstaller, opensearchInstaller } from './maven.ts';
+import { npmInstaller } from './npm-deps.ts';
+import { toolchains } from './toolchains.ts';
+
+/** Everything setup checks, in install order: toolchains first, then what they fetch. */
+export function allInstallers(): Installer[] {
+  return [
+    ...toolchains,
+    npmInstaller(),
+    aptInstaller(),
+    kafkaInstaller(),
+    opensearchInstaller(),
+    k6Installer(),
+  ];
+}

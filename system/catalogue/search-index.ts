@@ -1,0 +1,66 @@
+import { SEARCH_INDEX } from '../contracts.ts';
+import { departureWindow, minuteOfDay } from '../search/facets.ts';
+import type { Flight } from './generate-catalogue.ts';
+
+/** OpenSearch index `flights`: schedule and availability only, never fares (seed 000). */
+export const INDEX_NAME = SEARCH_INDEX;
+
+export const INDEX_BODY = {
+  settings: {
+    number_of_shards: 3,
+    // One replica per shard when a second node exists (full profile), none on a single node.
+    auto_expand_replicas: '0-1',
+    refresh_interval: '1s',
+  },
+  mappings: {
+    dynamic: 'strict',
+    properties: {
+      flightId: { type: 'keyword' },
+      airline: { type: 'keyword' },
+      flightNumber: { type: 'keyword' },
+      origin: { type: 'keyword' },
+      destination: { type: 'keyword' },
+      departure: { type: 'date' },
+      arrival: { type: 'date' },
+      stops: { type: 'integer' },
+      durationMin: { type: 'integer' },
+      departureMinute: { type: 'integer' },
+      departureWindow: { type: 'keyword' },
+      seatsAvailable: { type: 'integer' },
+      availabilityVersion: { type: 'long' },
+    },
+  },
+} as const;
+
+export function toFlightDoc(f: Flight): Record<string, unknown> {
+  return {
+    flightId: f.flightId,
+    airline: f.airline,
+    flightNumber: f.flightNumber,
+    origin: f.origin,
+    destination: f.destination,
+    departure: f.departure,
+    arrival: f.arrival,
+    stops: f.stops,
+    durationMin: Math.round((Date.parse(f.arrival) - Date.parse(f.departure)) / 60_000),
+    departureMinute: minuteOfDay(f.departure),
+    departureWindow: departureWindow(f.departure),
+    seatsAvailable: f.capacity,
+    availabilityVersion: 0,
+  };
+}
+
+/**
+ * Scripted, version-guarded availability update: applies only if `version` is newer than the
+ * document's, so replays and out-of-order sink writes never regress it.
+ */
+export function availabilityUpdate(seatsAvailable: number, version: number): Record<string, unknown> {
+  return {
+    script: {
+      lang: 'painless',
+      source:
+        'if (ctx._source.availabilityVersion == null || params.v > ctx._source.availabilityVersion) { ctx._source.seatsAvailable = params.s; ctx._source.availabilityVersion = params.v } else { ctx.op = "noop" }',
+      params: { s: seatsAvailable, v: version },
+    },
+  };
+}

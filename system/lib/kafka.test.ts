@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { headersToRecord, offsetsFrom, partitionFor } from './kafka.ts';
+
+describe('partitionFor', () => {
+  it('matches the Java default partitioner (murmur2, positive modulo)', () => {
+    // murmur2 reference values from Kafka's UtilsTest; partition = toPositive(hash) % n.
+    const java = (hash: number, n: number) => (hash & 0x7fffffff) % n;
+    expect(partitionFor('21', 24)).toBe(java(-973932308, 24));
+    expect(partitionFor('foobar', 24)).toBe(java(-790332482, 24));
+    expect(partitionFor('a-little-bit-longer-string', 6)).toBe(java(-1486304829, 6));
+    expect(partitionFor('abc', 24)).toBe(java(479470107, 24));
+    const spread = new Set(Array.from({ length: 200 }, (_, i) => partitionFor(`k${i}`, 24)));
+    expect(spread.size).toBeGreaterThan(20);
+    for (const p of spread) expect(p).toBeGreaterThanOrEqual(0);
+    for (const p of spread) expect(p).toBeLessThan(24);
+  });
+});
+
+describe('offsetsFrom', () => {
+  it('numbers messages from the base offset without float loss', () => {
+    expect(offsetsFrom('9007199254740993', 2)).toEqual(['9007199254740993', '9007199254740994']);
+  });
+});
+
+describe('headersToRecord', () => {
+  it('keeps first values as strings and drops undefined', () => {
+    expect(headersToRecord({ a: Buffer.from('x'), b: ['y', 'z'], c: undefined })).toEqual({ a: 'x', b: 'y' });
+  });
+});

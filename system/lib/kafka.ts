@@ -1,0 +1,462 @@
+/**
+ * The only module that imports kafkajs (2.2.4, unmaintained: keep it swappable). Exposes what the
+ * services need: an idempotent micro-batching producer that answers each message with its
+ * partition and offset after acks=all, a transactional producer for consume-transform-produce,
+ * a batch consumer with manual commits, and a few admin calls.
+ */
+import {
+  type Admin,
+  type Consumer,
+  type IHeaders,
+  Kafka,
+  type KafkaMessage,
+  logLevel,
+  type Message,
+  Partitioners,
+  type PartitionMetadata,
+  type Producer,
+} from 'kafkajs';
+
+export interface OutMessage {
+  key: string;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+export interface Ack {
+  topic: string;
+  partition: number;
+  /** Decimal string, as Kafka offsets exceed 2^53 in principle. */
+  offset: string;
+}
+
+export interface InMessage {
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+  offset: string;
+  /** Broker or producer timestamp, ms since epoch. */
+  timestamp: number;
+}
+
+export interface InBatch {
+  topic: string;
+  partition: number;
+  highWatermark: string;
+  messages: InMessage[];
+}
+
+export type KafkaLog = (
+  level: 'error' | 'warn' | 'info',
+  msg: string,
+  detail: Record<string, unknown>,
+) => void;
+
+export interface KafkaOptions {
+  brokers: string[];
+  clientId: string;
+  log?: KafkaLog;
+}
+
+const defaultPartitioner = Partitioners.DefaultPartitioner();
+const fakeMeta = new Map<number, PartitionMetadata[]>();
+
+/** Kafka's Java default partitioner (murmur2 of the key) over `numPartitions`. */
+export function partitionFor(key: string, numPartitions: number): number {
+  let meta = fakeMeta.get(numPartitions);
+  if (!meta) {
+    meta = Array.from({ length: numPartitions }, (_, i) => ({
+      partitionErrorCode: 0,
+      partitionId: i,
+      leader: 0,
+      replicas: [0],
+      isr: [0],
+    }));
+    fakeMeta.set(numPartitions, meta);
+  }
+  return defaultPartitioner({ topic: '', partitionMetadata: meta, message: { key, value: null } });
+}
+
+/** Offsets for messages appended in order to one partition, starting at `baseOffset`. */
+export function offsetsFrom(baseOffset: string, count: number): string[] {
+  const base = BigInt(baseOffset);
+  return Array.from({ length: count }, (_, i) => (base + BigInt(i)).toString());
+}
+
+export function headersToRecord(h: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) {
+    if (v === undefined) continue;
+    const first = Array.isArray(v) ? v[0] : v;
+    if (first !== undefined) out[k] = first.toString();
+  }
+  return out;
+}
+
+function toInMessage(m: KafkaMessage): InMessage {
+  return {
+    key: m.key ? m.key.toString() : null,
+    value: m.value ? m.value.toString() : null,
+    headers: headersToRecord(m.headers),
+    offset: m.offset,
+    timestamp: Number(m.timestamp),
+  };
+}
+
+export class KafkaConnection {
+  readonly kafka: Kafka;
+
+  constructor(readonly opts: KafkaOptions) {
+    const log = opts.log;
+    this.kafka = new Kafka({
+      clientId: opts.clientId,
+      brokers: opts.brokers,
+      connectionTimeout: 3_000,
+      requestTimeout: 10_000,
+      retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 8 },
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry) => {
+        if (!log) return;
+        // Connection-level errors are retried by kafkajs (coordinator moves, concurrent
+        // transactions) and bounded producer retries are deliberate: both are logged as info;
+        // what survives the retries surfaces as errors of the callers.
+        const quiet = entry.namespace === 'Connection' || entry.log.message.startsWith('Limiting retries');
+        const level = quiet
+          ? 'info'
+          : entry.level === logLevel.ERROR
+            ? 'error'
+            : entry.level === logLevel.WARN
+              ? 'warn'
+              : 'info';
+        const { message, ...rest } = entry.log;
+        log(level, `kafkajs ${entry.namespace}: ${message}`, rest);
+      },
+    });
+  }
+
+  idempotentProducer(): BatchingProducer {
+    return new BatchingProducer(
+      this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 8 },
+      }),
+    );
+  }
+
+  transactionalProducer(transactionalId: string): TransactionalProducer {
+    return new TransactionalProducer(
+      this.kafka.producer({
+        idempotent: true,
+        transactionalId,
+        maxInFlightRequests: 1,
+        transactionTimeout: 30_000,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      }),
+    );
+  }
+
+  consumer(groupId: string): BatchConsumer {
+    return new BatchConsumer(
+      this.kafka.consumer({
+        groupId,
+        // Short session so a killed worker's partitions move in ~10 s (seed 000: recovery < 30 s).
+        sessionTimeout: 10_000,
+        heartbeatInterval: 3_000,
+        rebalanceTimeout: 20_000,
+        maxWaitTimeInMs: 100,
+        readUncommitted: false,
+        retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 10 },
+      }),
+      groupId,
+    );
+  }
+
+  admin(): KafkaAdmin {
+    return new KafkaAdmin(this.kafka.admin());
+  }
+}
+
+interface Pending {
+  topic: string;
+  message: Message & { partition: number };
+  resolve: (ack: Ack) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Idempotent producer (acks=all) that coalesces concurrent `send` calls into one request per
+ * flush, computing each message's partition itself so it can answer with the exact offset.
+ */
+export class BatchingProducer {
+  private queue: Pending[] = [];
+  private flushing = false;
+  private connected = false;
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly maxBatch = 500,
+    private readonly ackTimeoutMs = 10_000,
+  ) {}
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+    this.connected = true;
+  }
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** Resolves after the broker acknowledged (acks=all) with the message's partition and offset. */
+  send(topic: string, numPartitions: number, msg: OutMessage): Promise<Ack> {
+    return new Promise<Ack>((resolve, reject) => {
+      this.queue.push({
+        topic,
+        message: {
+          key: msg.key,
+          value: msg.value,
+          headers: msg.headers,
+          partition: partitionFor(msg.key, numPartitions),
+        },
+        resolve,
+        reject,
+      });
+      if (!this.flushing) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = true;
+    const batch = this.queue.splice(0, this.maxBatch);
+    try {
+      const byTopic = new Map<string, Message[]>();
+      for (const p of batch) {
+        const list = byTopic.get(p.topic) ?? [];
+        list.push(p.message);
+        byTopic.set(p.topic, list);
+      }
+      const meta = await this.producer.sendBatch({
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+        acks: -1,
+        timeout: this.ackTimeoutMs,
+      });
+      const base = new Map(
+        meta.map((m) => [`${m.topicName}/${m.partition}`, m.baseOffset ?? m.offset ?? '0']),
+      );
+      const seen = new Map<string, number>();
+      for (const p of batch) {
+        const k = `${p.topic}/${p.message.partition}`;
+        const i = seen.get(k) ?? 0;
+        seen.set(k, i + 1);
+        const b = base.get(k);
+        if (b === undefined) p.reject(new Error(`no acknowledgement for ${k}`));
+        else
+          p.resolve({
+            topic: p.topic,
+            partition: p.message.partition,
+            offset: (BigInt(b) + BigInt(i)).toString(),
+          });
+      }
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    } finally {
+      this.flushing = false;
+      if (this.queue.length > 0) setImmediate(() => void this.flush());
+    }
+  }
+
+  /** Waits up to `flushMs` for queued messages, then disconnects. */
+  async disconnect(flushMs = 10_000): Promise<void> {
+    const deadline = Date.now() + flushMs;
+    while ((this.queue.length > 0 || this.flushing) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
+    this.connected = false;
+    await this.producer.disconnect();
+  }
+}
+
+export interface OffsetCommit {
+  groupId: string;
+  topic: string;
+  partition: number;
+  /** Next offset to consume (last processed + 1). */
+  offset: string;
+}
+
+/** One transactional id; one transaction at a time. Messages and consumer offsets commit atomically. */
+export class TransactionalProducer {
+  constructor(private readonly producer: Producer) {}
+
+  connect(): Promise<void> {
+    return this.producer.connect();
+  }
+
+  async commitBatch(
+    sends: { topic: string; messages: OutMessage[] }[],
+    offsets: OffsetCommit,
+  ): Promise<void> {
+    const tx = await this.producer.transaction();
+    try {
+      for (const s of sends) {
+        if (s.messages.length > 0) await tx.send({ topic: s.topic, messages: s.messages, acks: -1 });
+      }
+      await tx.sendOffsets({
+        consumerGroupId: offsets.groupId,
+        topics: [
+          { topic: offsets.topic, partitions: [{ partition: offsets.partition, offset: offsets.offset }] },
+        ],
+      });
+      await tx.commit();
+    } catch (err) {
+      await tx.abort().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+}
+
+export interface BatchControl {
+  heartbeat(): Promise<void>;
+  isRunning(): boolean;
+  isStale(): boolean;
+}
+
+export interface RunOptions {
+  topics: string[];
+  fromBeginning?: boolean;
+  /** Partitions processed in parallel (each still in order). */
+  concurrency?: number;
+  eachBatch: (batch: InBatch, ctl: BatchControl) => Promise<void>;
+}
+
+export class BatchConsumer {
+  private running = false;
+
+  constructor(
+    private readonly consumer: Consumer,
+    readonly groupId: string,
+  ) {}
+
+  /** Called with the partitions this member owns after each rebalance. */
+  onAssignment(cb: (assignment: Record<string, number[]>) => void): void {
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => cb(e.payload.memberAssignment));
+  }
+
+  onCrash(cb: (err: unknown) => void): void {
+    this.consumer.on(this.consumer.events.CRASH, (e) => cb(e.payload.error));
+  }
+
+  async run(opts: RunOptions): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
+    this.running = true;
+    await this.consumer.run({
+      // Offsets are committed by the caller (transaction or commit()); auto-resolve only moves the
+      // fetch position past a batch whose handler returned, without it kafkajs re-reads the batch.
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: opts.concurrency ?? 1,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+        if (batch.isEmpty()) return;
+        await opts.eachBatch(
+          {
+            topic: batch.topic,
+            partition: batch.partition,
+            highWatermark: batch.highWatermark,
+            messages: batch.messages.map(toInMessage),
+          },
+          { heartbeat, isRunning, isStale },
+        );
+      },
+    });
+  }
+
+  isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Commits `offset` (next to consume) for one partition. */
+  commit(topic: string, partition: number, offset: string): Promise<void> {
+    return this.consumer.commitOffsets([{ topic, partition, offset }]);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.consumer.stop().catch(() => undefined);
+  }
+
+  async disconnect(): Promise<void> {
+    this.running = false;
+    await this.consumer.disconnect().catch(() => undefined);
+  }
+}
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  config?: Record<string, string>;
+}
+
+export class KafkaAdmin {
+  private connected = false;
+
+  constructor(private readonly admin: Admin) {}
+
+  private async ensure(): Promise<void> {
+    if (!this.connected) {
+      await this.admin.connect();
+      this.connected = true;
+    }
+  }
+
+  /** Creates missing topics; returns the names it created. */
+  async createTopics(specs: TopicSpec[]): Promise<string[]> {
+    await this.ensure();
+    const existing = new Set(await this.admin.listTopics());
+    const missing = specs.filter((s) => !existing.has(s.name));
+    if (missing.length === 0) return [];
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      timeout: 30_000,
+      topics: missing.map((s) => ({
+        topic: s.name,
+        numPartitions: s.partitions,
+        replicationFactor: s.replicationFactor,
+        configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    });
+    return missing.map((s) => s.name);
+  }
+
+  async listTopics(): Promise<string[]> {
+    await this.ensure();
+    return this.admin.listTopics();
+  }
+
+  /** High watermark per partition. */
+  async highWatermarks(topic: string): Promise<Map<number, bigint>> {
+    await this.ensure();
+    const r = await this.admin.fetchTopicOffsets(topic);
+    return new Map(r.map((p) => [p.partition, BigInt(p.high)]));
+  }
+
+  /** Committed offset per partition (-1 when none). */
+  async committed(groupId: string, topic: string): Promise<Map<number, bigint>> {
+    await this.ensure();
+    const r = await this.admin.fetchOffsets({ groupId, topics: [topic] });
+    const parts = r.find((t) => t.topic === topic)?.partitions ?? [];
+    return new Map(parts.map((p) => [p.partition, BigInt(p.offset)]));
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.connected) await this.admin.disconnect().catch(() => undefined);
+    this.connected = false;
+  }
+}

@@ -1,0 +1,48 @@
+import { Redis } from 'ioredis';
+import type { CircuitBreaker } from './breaker.ts';
+
+/**
+ * ioredis through Sentinel (components.md): `failoverDetector` so a paused primary is noticed,
+ * a short fixed retryStrategy, and a commandTimeout so no caller hangs on a dead primary.
+ */
+export interface RedisOptions {
+  /** `host:port` of every Sentinel. */
+  sentinels: string[];
+  masterName: string;
+  /** Per-command bound in ms. */
+  commandTimeoutMs?: number;
+  onEvent?: (event: string, detail: Record<string, unknown>) => void;
+}
+
+export function parseHostPort(s: string, defaultPort: number): { host: string; port: number } {
+  const i = s.lastIndexOf(':');
+  return i < 0 ? { host: s, port: defaultPort } : { host: s.slice(0, i), port: Number(s.slice(i + 1)) };
+}
+
+export function createRedis(opts: RedisOptions): Redis {
+  const redis = new Redis({
+    sentinels: opts.sentinels.map((s) => parseHostPort(s, 26379)),
+    name: opts.masterName,
+    role: 'master',
+    failoverDetector: true,
+    sentinelRetryStrategy: () => 250,
+    retryStrategy: () => 200,
+    sentinelCommandTimeout: 500,
+    connectTimeout: 1_000,
+    commandTimeout: opts.commandTimeoutMs ?? 300,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    lazyConnect: false,
+  });
+  redis.on('error', (err: Error) => opts.onEvent?.('redis-error', { error: err.message }));
+  redis.on('+switch-master', () => opts.onEvent?.('redis-switch-master', {}));
+  redis.on('ready', () => opts.onEvent?.('redis-ready', {}));
+  return redis;
+}
+
+/** Runs Redis operations behind a breaker, so a dead Redis costs nothing once the breaker opens. */
+export type RedisRunner = <T>(op: (r: Redis) => Promise<T>) => Promise<T>;
+
+export function breakerRunner(redis: Redis, breaker: CircuitBreaker): RedisRunner {
+  return (op) => breaker.run(() => op(redis));
+}

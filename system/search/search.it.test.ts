@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import type { PriceResponse, SearchResponse } from '../contracts.ts';
+import { EDGE_URL, http, SEARCH_DAY } from '../it-support.ts';
+
+const url = (q: string) => `${EDGE_URL}/v1/search?origin=LHR&destination=JFK&date=${SEARCH_DAY}${q}`;
+
+describe('search-api on the real stack', () => {
+  it('returns ranked, faceted results with prices', async () => {
+    const r = await http<SearchResponse>('GET', url(''));
+    expect(r.status).toBe(200);
+    expect(r.body.degraded).toBe(false);
+    const { results, facets, total } = r.body;
+    expect(results.length).toBeGreaterThan(0);
+    expect(total).toBe(12);
+    for (const x of results) {
+      expect(x).toMatchObject({ origin: 'LHR', destination: 'JFK' });
+      expect(x.departure.startsWith(SEARCH_DAY)).toBe(true);
+      expect(x.price).not.toBeNull();
+    }
+    const sum = (xs: { count: number }[]) => xs.reduce((a, b) => a + b.count, 0);
+    expect(sum(facets.airline)).toBe(total);
+    expect(sum(facets.stops)).toBe(total);
+    expect(sum(facets.departureWindow)).toBe(total);
+    // Ranking prefers cheaper among flights with the same stops and duration; at least the
+    // cheapest non-stop flight must rank above every more expensive non-stop flight of equal length.
+    const first = results[0]!;
+    const cheaper = results.filter(
+      (x) =>
+        x.stops === first.stops &&
+        Date.parse(x.arrival) - Date.parse(x.departure) ===
+          Date.parse(first.arrival) - Date.parse(first.departure) &&
+        x.price!.currency === first.price!.currency &&
+        x.price!.amount < first.price!.amount,
+    );
+    expect(cheaper).toEqual([]);
+  });
+
+  it('filters by facet without changing facet counts', async () => {
+    const all = await http<SearchResponse>('GET', url(''));
+    const airline = all.body.facets.airline[0]!.value;
+    const r = await http<SearchResponse>('GET', url(`&airline=${airline}`));
+    expect(r.status).toBe(200);
+    expect(r.body.results.every((x) => x.airline === airline)).toBe(true);
+    expect(r.body.total).toBe(all.body.facets.airline[0]!.count);
+    expect(r.body.facets).toEqual(all.body.facets);
+  });
+
+  it('serves the live price of a flight', async () => {
+    const s = await http<SearchResponse>('GET', url('&limit=1'));
+    const f = s.body.results[0]!;
+    const p = await http<PriceResponse>('GET', `${EDGE_URL}/v1/flights/${f.flightId}/price`);
+    expect(p.status).toBe(200);
+    expect(p.body).toMatchObject({ flightId: f.flightId, degraded: false });
+    expect(p.body.amount).toBeGreaterThan(0);
+    const missing = await http('GET', `${EDGE_URL}/v1/flights/ZZ0-20261201/price`);
+    expect(missing.status).toBe(404);
+  });
+});

@@ -1,0 +1,116 @@
+import type { Redis } from 'ioredis';
+import type { PoolClient } from 'pg';
+import { availabilityUpdate, INDEX_NAME } from '../catalogue/search-index.ts';
+import type { SearchClient } from '../lib/opensearch.ts';
+import type { FailoverPool } from '../lib/pg-pool.ts';
+import { type CachedPrice, writePrices } from '../lib/price-cache.ts';
+import { latestPerOffer, type NormalizedFare } from './normalize.ts';
+
+/** Best prices that changed in PostgreSQL, to push to the Redis cache. */
+export type PriceChange = CachedPrice;
+
+const UPSERT_FARES = `
+INSERT INTO fares AS f (supplier, offer_id, flight_id, amount, currency, amount_eur, version, event_time, seats_available, anomaly, updated_at)
+SELECT *, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::text[], $6::numeric[], $7::bigint[], $8::timestamptz[], $9::int[], $10::text[])
+ON CONFLICT (supplier, offer_id) DO UPDATE SET
+  flight_id = excluded.flight_id, amount = excluded.amount, currency = excluded.currency,
+  amount_eur = excluded.amount_eur, version = excluded.version, event_time = excluded.event_time,
+  seats_available = excluded.seats_available, anomaly = excluded.anomaly, updated_at = now()
+WHERE excluded.version > f.version`;
+
+const RECOMPUTE_BEST = `
+WITH best AS (
+  SELECT DISTINCT ON (flight_id) flight_id, amount, currency, amount_eur, supplier, offer_id, version
+  FROM fares WHERE flight_id = ANY($1) ORDER BY flight_id, amount_eur, supplier, offer_id)
+INSERT INTO flight_prices AS p (flight_id, amount, currency, amount_eur, supplier, offer_id, version, revision, updated_at)
+SELECT flight_id, amount, currency, amount_eur, supplier, offer_id, version, 1, now() FROM best
+ON CONFLICT (flight_id) DO UPDATE SET
+  amount = excluded.amount, currency = excluded.currency, amount_eur = excluded.amount_eur,
+  supplier = excluded.supplier, offer_id = excluded.offer_id, version = excluded.version,
+  revision = p.revision + 1, updated_at = now()
+WHERE (p.amount, p.currency, p.supplier, p.offer_id, p.version)
+  IS DISTINCT FROM (excluded.amount, excluded.currency, excluded.supplier, excluded.offer_id, excluded.version)
+RETURNING flight_id, amount, currency, amount_eur, version, revision`;
+
+/**
+ * PostgreSQL sink, one transaction per batch: lock the batch's flight_prices rows (sorted, so
+ * concurrent workers serialise instead of deadlocking), upsert fares with the version guard, then
+ * recompute the best price of the touched flights. A replay changes nothing.
+ */
+export async function sinkToPostgres(pg: FailoverPool, fares: NormalizedFare[]): Promise<PriceChange[]> {
+  const rows = latestPerOffer(fares);
+  if (rows.length === 0) return [];
+  const flights = [...new Set(rows.map((r) => r.flightId))].sort();
+  return pg.tx(async (c: PoolClient) => {
+    await c.query('SELECT 1 FROM flight_prices WHERE flight_id = ANY($1) ORDER BY flight_id FOR UPDATE', [
+      flights,
+    ]);
+    await c.query(UPSERT_FARES, [
+      rows.map((r) => r.supplier),
+      rows.map((r) => r.offerId),
+      rows.map((r) => r.flightId),
+      rows.map((r) => r.amount),
+      rows.map((r) => r.currency),
+      rows.map((r) => r.amountEur),
+      rows.map((r) => r.version),
+      rows.map((r) => r.eventTime),
+      rows.map((r) => r.seatsAvailable ?? null),
+      rows.map((r) => r.anomaly),
+    ]);
+    const changed = await c.query<{
+      flight_id: string;
+      amount: string;
+      currency: string;
+      amount_eur: string;
+      version: string;
+      revision: string;
+    }>(RECOMPUTE_BEST, [flights]);
+    return changed.rows.map((r) => ({
+      flightId: r.flight_id,
+      amount: Number(r.amount),
+      currency: r.currency,
+      amountEur: Number(r.amount_eur),
+      version: Number(r.version),
+      revision: Number(r.revision),
+    }));
+  });
+}
+
+/** Redis sink: revision-guarded writes, so an older best price never replaces a newer one. */
+export function sinkToCache(redis: Redis, changes: PriceChange[]): Promise<void> {
+  return writePrices(redis, changes);
+}
+
+/**
+ * OpenSearch sink: availability only (fares are not indexed), scripted and guarded by the
+ * supplier event time, so replays and reordering never regress it. Missing documents are skipped.
+ */
+export async function sinkToIndex(os: SearchClient, fares: NormalizedFare[]): Promise<void> {
+  const latest = new Map<string, NormalizedFare>();
+  for (const f of fares) {
+    if (f.seatsAvailable === undefined) continue;
+    const cur = latest.get(f.flightId);
+    if (!cur || Date.parse(f.eventTime) > Date.parse(cur.eventTime)) latest.set(f.flightId, f);
+  }
+  if (latest.size === 0) return;
+  const bulk: Record<string, unknown>[] = [];
+  for (const f of latest.values()) {
+    bulk.push({ update: { _index: INDEX_NAME, _id: f.flightId, retry_on_conflict: 3 } });
+    bulk.push(availabilityUpdate(f.seatsAvailable ?? 0, Date.parse(f.eventTime)));
+  }
+  const r = await os.request('POST', '/_bulk', undefined, { bulk });
+  if (
+    typeof r === 'object' &&
+    r !== null &&
+    'errors' in r &&
+    r.errors === true &&
+    'items' in r &&
+    Array.isArray(r.items)
+  ) {
+    const hard = r.items.filter((it: unknown) => {
+      const status = (it as { update?: { status?: number } }).update?.status ?? 200;
+      return status >= 400 && status !== 404;
+    });
+    if (hard.length > 0) throw new Error(`bulk availability update: ${hard.length} failures`);
+  }
+}

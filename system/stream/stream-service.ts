@@ -1,0 +1,172 @@
+import { GROUPS, TOPICS } from '../contracts.ts';
+import { keepTrying } from '../lib/background.ts';
+import { kafkaFrom, pgFrom, redisFrom, searchFrom } from '../lib/clients.ts';
+import type { BatchControl, InBatch, TransactionalProducer } from '../lib/kafka.ts';
+import { reportedBreaker } from '../lib/metrics.ts';
+import { sleep } from '../lib/retry.ts';
+import type { ServiceContext, ServiceHandle } from '../lib/service-runtime.ts';
+import { type FlightInfo, OfferState, transformBatch } from './normalize.ts';
+import { sinkToCache, sinkToIndex, sinkToPostgres } from './sinks.ts';
+
+/**
+ * stream: the seeds' Flink tier as consume-transform-produce. Per input partition of
+ * `supplier.raw` (group `stream-normalizer`): transform, write the idempotent sinks, then one
+ * Kafka transaction with the `fares.normalized` records and the consumed offsets. The
+ * transactional id is per input partition, so a new owner of a partition fences the old one.
+ * A restarted worker resumes from the committed offsets.
+ */
+export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
+  const { log, metrics } = ctx;
+  const kafka = kafkaFrom(ctx);
+  const consumer = kafka.consumer(GROUPS.stream);
+  const admin = kafka.admin();
+  const pg = pgFrom(ctx, 8);
+  const redis = redisFrom(ctx);
+  const os = searchFrom(ctx);
+  const state = new OfferState();
+  const breaker = (name: string) => reportedBreaker(metrics, log, name);
+  const cacheBreaker = breaker('redis-sink');
+  const indexBreaker = breaker('opensearch-sink');
+  const flights = new Map<string, FlightInfo | null>();
+  const producers = new Map<number, Promise<TransactionalProducer>>();
+  const input = TOPICS.supplierRaw.name;
+  const output = TOPICS.faresNormalized.name;
+  let stopped = false;
+
+  const producerFor = (partition: number): Promise<TransactionalProducer> => {
+    let p = producers.get(partition);
+    if (!p) {
+      p = (async () => {
+        const tp = kafka.transactionalProducer(`${GROUPS.stream}-${input}-${partition}`);
+        await tp.connect();
+        return tp;
+      })();
+      p.catch(() => producers.delete(partition));
+      producers.set(partition, p);
+    }
+    return p;
+  };
+
+  consumer.onAssignment((assignment) => {
+    const mine = new Set(assignment[input] ?? []);
+    log.info({ partitions: [...mine].sort((a, b) => a - b) }, 'assigned partitions');
+    for (const [partition, p] of producers) {
+      if (!mine.has(partition)) {
+        producers.delete(partition);
+        void p.then((tp) => tp.disconnect()).catch(() => undefined);
+      }
+    }
+    // Initialise producers early: initTransactions fences the previous owner's open transaction.
+    for (const partition of mine) void producerFor(partition).catch(() => undefined);
+  });
+  consumer.onCrash((err) => log.error({ err: String(err) }, 'stream consumer crashed; kafkajs restarts it'));
+
+  const resolveFlights = async (ids: string[]) => {
+    const missing = [...new Set(ids)].filter((id) => !flights.has(id));
+    if (missing.length === 0) return;
+    const r = await pg.query<{ flight_id: string; airline: string; origin: string; destination: string }>(
+      'SELECT flight_id, airline, origin, destination FROM flights WHERE flight_id = ANY($1)',
+      [missing],
+    );
+    for (const id of missing) flights.set(id, null);
+    for (const row of r.rows)
+      flights.set(row.flight_id, { airline: row.airline, origin: row.origin, destination: row.destination });
+    if (flights.size > 200_000) flights.clear();
+  };
+
+  /** Retries `op` (heartbeating) until it succeeds or the partition is taken away. */
+  const untilDone = async <T>(what: string, ctl: BatchControl, op: () => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await op();
+      } catch (err) {
+        if (!ctl.isRunning() || ctl.isStale()) throw err;
+        log.warn({ what, attempt, err: String(err) }, 'sink failed, retrying');
+        await sleep(Math.min(5_000, 200 * 2 ** Math.min(attempt, 5)));
+        await ctl.heartbeat().catch(() => undefined);
+      }
+    }
+  };
+
+  const eachBatch = async (batch: InBatch, ctl: BatchControl) => {
+    const last = batch.messages[batch.messages.length - 1]!;
+    const labels = { group: GROUPS.stream, topic: batch.topic, partition: String(batch.partition) };
+    const parsedIds = batch.messages.map((m) => {
+      try {
+        const v: unknown = JSON.parse(m.value ?? 'null');
+        return typeof v === 'object' && v !== null && 'flightId' in v && typeof v.flightId === 'string'
+          ? v.flightId
+          : null;
+      } catch {
+        return null;
+      }
+    });
+    await untilDone('flights', ctl, () => resolveFlights(parsedIds.filter((x): x is string => x !== null)));
+    const t = transformBatch(batch.messages, state, (id) => flights.get(id) ?? null, new Date());
+    for (const [reason, n] of Object.entries(t.dropped))
+      metrics.messages.inc({ topic: input, outcome: `dropped-${reason}` }, n);
+    const anomalies = t.out.filter((f) => f.anomaly).length;
+    if (anomalies > 0) metrics.messages.inc({ topic: input, outcome: 'anomaly' }, anomalies);
+
+    const changes = await untilDone('postgres', ctl, () => sinkToPostgres(pg, t.out));
+    // Cache and index are best effort behind breakers, so an outage cannot stall the stream:
+    // the cache heals by TTL (60 s), the index's availability by the next update of the flight.
+    await cacheBreaker
+      .run(() => sinkToCache(redis, changes))
+      .catch(async (err: unknown) => {
+        log.debug({ err: String(err) }, 'cache sink failed; dropping affected keys');
+        if (changes.length > 0)
+          await redis.del(...changes.map((c) => `price:${c.flightId}`)).catch(() => undefined);
+      });
+    await indexBreaker
+      .run(() => sinkToIndex(os, t.out))
+      .catch((err: unknown) => log.debug({ err: String(err) }, 'index sink failed'));
+
+    const producer = await producerFor(batch.partition);
+    const messages = t.out.map((f) => ({ key: `${f.supplier}:${f.offerId}`, value: JSON.stringify(f) }));
+    const next = (BigInt(last.offset) + 1n).toString();
+    try {
+      await producer.commitBatch([{ topic: output, messages }], {
+        groupId: GROUPS.stream,
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: next,
+      });
+    } catch (err) {
+      // A fenced or confused transactional producer is replaced; kafkajs re-reads the batch.
+      producers.delete(batch.partition);
+      await producer.disconnect().catch(() => undefined);
+      throw err;
+    }
+    state.apply(t.staged);
+    metrics.messages.inc({ topic: output, outcome: 'produced' }, t.out.length);
+    metrics.consumerLag.set(labels, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n));
+    metrics.consumerLagSeconds.set(labels, Math.max(0, (Date.now() - last.timestamp) / 1000));
+  };
+
+  void keepTrying(
+    'stream-consumer',
+    () => consumer.run({ topics: [input], fromBeginning: true, concurrency: 4, eachBatch }),
+    log,
+    () => stopped,
+  );
+
+  return {
+    ready: {
+      kafka: async () => {
+        if (!consumer.isRunning()) throw new Error('consumer not running');
+        await admin.listTopics();
+      },
+      postgres: () => pg.ping(),
+    },
+    stopIntake: async () => {
+      stopped = true;
+      await consumer.stop();
+    },
+    close: async () => {
+      await consumer.disconnect();
+      await Promise.allSettled([...producers.values()].map((p) => p.then((tp) => tp.disconnect())));
+      await Promise.allSettled([admin.disconnect(), pg.end(), redis.quit(), os.close()]);
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import type { TestProject } from 'vitest/node';
+import { localPlatform } from '../chaos/platforms/local/local-platform.ts';
+import { componentsOf, type Topology } from '../system/topology.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    stack: { topology: Topology; edgeUrl: string; startedByTests: boolean; readyMs: number };
+  }
+}
+
+/**
+ * Brings one real stack up for every integration test (`*.it.test.ts`), or reuses the one a
+ * developer already has up, and tears down only what it started. Connection details go to the
+ * tests through `inject('stack')` and through the environment the services' own tests read.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const platform = localPlatform();
+  let topology = platform.current();
+  let startedByTests = false;
+  let readyMs = 0;
+  if (!topology) {
+    const started = Date.now();
+    const r = await platform.up({ profile: 'ci', onProgress: (l) => console.log(`[stack] ${l}`) });
+    topology = r.topology;
+    readyMs = r.readyMs;
+    startedByTests = true;
+    console.log(`[stack] ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  const edgeUrl = `http://${topology.edge.host}:${topology.edge.port}`;
+  const ingest = topology.components.find((c) => c.service === 'ingest');
+  Object.assign(process.env, {
+    WS_NETWORK: topology.network,
+    WS_EDGE_URL: edgeUrl,
+    ...(ingest ? { WS_INGEST_URL: `http://${ingest.host}:${ingest.ports.http}` } : {}),
+    PG_HOSTS: componentsOf(topology, 'postgres')
+      .map((c) => `${c.host}:${c.ports.client}`)
+      .join(','),
+  });
+  project.provide('stack', { topology, edgeUrl, startedByTests, readyMs });
+  return async () => {
+    // The lifecycle test may already have taken the stack down; down is idempotent.
+    if (startedByTests) await platform.down();
+  };
+}
