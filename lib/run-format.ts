@@ -31,7 +31,8 @@ export type AzName = 'az-a' | 'az-b' | 'az-c';
 export interface TargetRef {
   /** Component instance name from the topology, e.g. `kafka-1`, `redis-a`, `pg-a`, `search-api-b1`. */
   name: string;
-  az: AzName;
+  /** `edge` for the ingress, which sits outside every AZ. */
+  az: AzName | 'edge';
   /** Role at injection time: `controller-leader`, `partition-leader`, `primary`, `replica`, ... */
   role?: string;
 }

@@ -1,8 +1,12 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { exec } from '../lib/exec.ts';
-import { paths } from '../lib/paths.ts';
+import { procState } from '../chaos/platforms/local/processes.ts';
+import { readState } from '../chaos/platforms/local/state-file.ts';
+import { exec, waitFor } from '../lib/exec.ts';
+import { paths, REPO_ROOT } from '../lib/paths.ts';
 import { runCli } from './run-cli.ts';
 
 const { topology } = inject('stack');
@@ -14,6 +18,7 @@ function strayProcesses(): string[] {
     if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
     try {
       const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      // Zombies are exited processes whose parent has not reaped them (here PID 1 never does).
       if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
       const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8').replace(/\0/g, ' ');
       if (
@@ -29,8 +34,42 @@ function strayProcesses(): string[] {
   return out;
 }
 
+/** Starts `windshear chaos inject ... --for 300s` as a detached harness process. */
+function harness(args: string[]) {
+  return spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'bin', 'windshear.mjs'), 'chaos', 'inject', ...args, '--for', '300s'],
+    {
+      cwd: REPO_ROOT,
+      stdio: 'ignore',
+    },
+  );
+}
+
 // Runs last (test/sequencer.ts): it takes the shared stack down.
 describe('down, and bad input around up/down', () => {
+  it.skipIf(topology.network !== 'netns')(
+    'a harness killed with SIGKILL mid-partition and mid-pause leaves its faults in place',
+    async () => {
+      const nsC = topology.azs.find((a) => a.name === 'az-c')!.namespace!;
+      const partition = harness(['partition', '--target', 'az:az-c']);
+      const cut = await waitFor(async () => {
+        const t = await exec('ip', ['netns', 'exec', nsC, 'nft', 'list', 'tables']);
+        return /ws_/.test(t.stdout) ? true : null;
+      }, 60_000);
+      expect(cut).toBe(true);
+      const pause = harness(['pause', '--target', 'name:sentinel-c']);
+      const pid = readState(paths.stateFile())!.components['sentinel-c']!.pid!;
+      expect(await waitFor(async () => (procState(pid) === 'T' ? true : null), 60_000)).toBe(true);
+      partition.kill('SIGKILL');
+      pause.kill('SIGKILL');
+      await new Promise((r) => setTimeout(r, 500));
+      // The crash healed nothing: the rule and the stopped process are still there for `down`.
+      expect((await exec('ip', ['netns', 'exec', nsC, 'nft', 'list', 'tables'])).stdout).toMatch(/ws_/);
+      expect(procState(pid)).toBe('T');
+    },
+  );
+
   it('down removes every process, namespace, link, rule and data directory, within 10 s', async () => {
     const started = Date.now();
     const r = await runCli(['down', '--json']);
@@ -44,6 +83,8 @@ describe('down, and bad input around up/down', () => {
     expect(links.stdout.split('\n').filter((l) => / ws-/.test(l))).toEqual([]);
     const nft = await exec('nft', ['list', 'tables']);
     expect(nft.stdout).not.toMatch(/ws_/);
+    const qdiscs = await exec('tc', ['qdisc', 'show']);
+    expect(qdiscs.stdout).not.toMatch(/ws-/);
     expect(strayProcesses()).toEqual([]);
     expect(existsSync(paths.dataRoot())).toBe(false);
     expect(existsSync(paths.stateFile())).toBe(false);

@@ -1,6 +1,6 @@
 import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exec } from '../../../lib/exec.ts';
+import { exec, isRoot } from '../../../lib/exec.ts';
 import { REPO_ROOT } from '../../../lib/paths.ts';
 import { kafkaHome, opensearchHome } from '../../../setup/maven.ts';
 import {
@@ -206,7 +206,10 @@ export function prepareService(
 
 // ---- PostgreSQL with pg_auto_failover -------------------------------------------------------
 
+/** The database superuser (and, as root, the OS user PostgreSQL runs as: it refuses root). */
 export const PG_USER = 'postgres';
+/** Without root there is no switching user: PostgreSQL runs as the invoking user. */
+const runAsOther = () => isRoot();
 
 /** Monitor health checks tightened so automatic failover finishes well inside seed 003's 30 s. */
 export const MONITOR_SETTINGS: Record<string, number> = {
@@ -240,12 +243,13 @@ function pgEnv(ctx: BuildContext, c: ComponentSpec): Record<string, string> {
   };
 }
 
-function ownedDir(path: string, uid: number, gid: number): void {
+function ownedDir(path: string, ids: { uid: number; gid: number } | null): void {
   mkdirSync(path, { recursive: true, mode: 0o700 });
-  chownSync(path, uid, gid);
+  if (ids) chownSync(path, ids.uid, ids.gid);
 }
 
-async function pgIds(): Promise<{ uid: number; gid: number }> {
+async function pgIds(): Promise<{ uid: number; gid: number } | null> {
+  if (!runAsOther()) return null;
   const r = await exec('id', ['-u', PG_USER]);
   const g = await exec('id', ['-g', PG_USER]);
   if (r.exitCode !== 0) throw new Error('user postgres not found: install postgresql-15 (windshear setup)');
@@ -253,7 +257,10 @@ async function pgIds(): Promise<{ uid: number; gid: number }> {
 }
 
 async function asPostgres(ctx: BuildContext, c: ComponentSpec, argv: string[]): Promise<void> {
-  const r = await exec('setpriv', [`--reuid=${PG_USER}`, `--regid=${PG_USER}`, '--init-groups', ...argv], {
+  const [cmd, ...args] = runAsOther()
+    ? ['setpriv', `--reuid=${PG_USER}`, `--regid=${PG_USER}`, '--init-groups', ...argv]
+    : argv;
+  const r = await exec(cmd!, args, {
     env: pgEnv(ctx, c),
     cwd: dataDir(ctx, c),
     timeoutMs: 120_000,
@@ -270,13 +277,13 @@ function hbaLines(ctx: BuildContext): string {
 }
 
 async function ownPgDirs(ctx: BuildContext, c: ComponentSpec): Promise<void> {
-  const { uid, gid } = await pgIds();
+  const ids = await pgIds();
   for (const d of [
     pgSockets(ctx),
     dataDir(ctx, c),
     ...['xdg', 'xdg/config', 'xdg/data', 'xdg/run'].map((s) => join(dataDir(ctx, c), s)),
   ]) {
-    ownedDir(d, uid, gid);
+    ownedDir(d, ids);
   }
 }
 
@@ -302,7 +309,7 @@ async function initdb(ctx: BuildContext, c: ComponentSpec, extraConf: string): P
 const runArgv = (ctx: BuildContext, c: ComponentSpec) => ['pg_autoctl', 'run', '--pgdata', pgData(ctx, c)];
 
 function pgSpec(ctx: BuildContext, c: ComponentSpec, argv: string[]): LaunchSpec {
-  return spec(ctx, c, argv, { user: PG_USER, env: pgEnv(ctx, c) });
+  return spec(ctx, c, argv, { user: runAsOther() ? PG_USER : null, env: pgEnv(ctx, c) });
 }
 
 export const monitorUri = (m: ComponentSpec) =>

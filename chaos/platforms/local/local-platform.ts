@@ -398,8 +398,11 @@ export class LocalPlatform implements Platform {
     cs.stopped = signal === 'SIGKILL' ? 'killed' : 'terminated';
     cs.paused = false;
     this.save(state);
-    if (signal === 'SIGKILL') await waitGone([cs.pid], 5000);
-    return { action, exitCode: 0, detail: `pid ${cs.pid}` };
+    // Wait for the exit either way, so a `start` right after (restart) really starts it again.
+    const gone = await waitGone([cs.pid], signal === 'SIGKILL' ? 5000 : 30_000);
+    return gone
+      ? { action, exitCode: 0, detail: `pid ${cs.pid}` }
+      : { action, exitCode: 1, detail: `pid ${cs.pid} still running after ${signal}` };
   }
 
   async pause(name: string): Promise<StepResult> {
@@ -523,9 +526,14 @@ export class LocalPlatform implements Platform {
   }
 }
 
-async function waitGone(pids: number[], timeoutMs: number): Promise<void> {
+/** True when every pid exited within `timeoutMs`. */
+async function waitGone(pids: number[], timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && pids.some((p) => isAlive(p))) await new Promise((r) => setTimeout(r, 50));
+  while (pids.some((p) => isAlive(p))) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
 }
 
 export function localPlatform(opts: LocalPlatformOptions = {}): Platform {
