@@ -4,6 +4,7 @@ import { k6Installer } from './k6.ts';
 import { kafkaInstaller, opensearchInstaller } from './maven.ts';
 import { npmInstaller } from './npm-deps.ts';
 import { toolchains } from './toolchains.ts';
+import { wsNetemInstaller } from './ws-netem.ts';
 
 /** Everything setup checks, in install order: toolchains first, then what they fetch. */
 export function allInstallers(): Installer[] {
@@ -14,5 +15,6 @@ export function allInstallers(): Installer[] {
     kafkaInstaller(),
     opensearchInstaller(),
     k6Installer(),
+    wsNetemInstaller(),
   ];
 }
