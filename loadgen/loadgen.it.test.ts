@@ -1,7 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { waitFor } from '../lib/exec.ts';
 import { REPO_ROOT } from '../lib/paths.ts';
@@ -12,7 +11,7 @@ import { DEFAULT_API_KEY, PG_DATABASE, ROUTES } from '../system/contracts.ts';
 import { componentsOf } from '../system/topology.ts';
 import { catalogueEnv, DEFAULT_AIRPORTS, DEFAULT_DATES, discoverFlightIds } from './catalogue.ts';
 import { keysOf, runLedger } from './ledger/ledger-client.ts';
-import { readBack } from './ledger/read-back.ts';
+import { connectPrimary, readBack } from './ledger/read-back.ts';
 import { summariseLedger } from './ledger/summarise-ledger.ts';
 import { k6OptionsFor } from './profiles.ts';
 import { runK6 } from './run-k6.ts';
@@ -94,21 +93,7 @@ describe('load generation against the real stack', () => {
 
     // Delete one acknowledged reservation from the durable store: the checker must name it.
     const victim = acked.find((o) => o.kind === 'reservation')!;
-    const primary = componentsOf(topology, 'postgres');
-    const client = await (async () => {
-      for (const p of primary) {
-        const c = new pg.Client({
-          host: p.host,
-          port: p.ports.client,
-          database: PG_DATABASE,
-          user: 'postgres',
-        });
-        await c.connect();
-        if (!(await c.query('select pg_is_in_recovery() as r')).rows[0].r) return c;
-        await c.end();
-      }
-      throw new Error('no primary');
-    })();
+    const { client } = await connectPrimary(pgCfg);
     await client.query('delete from reservations where idempotency_key = $1', [victim.key]);
     await client.end();
     const damaged = await readBack(pgCfg, keys);

@@ -7,7 +7,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * remains). Unit files keep name order too.
  */
 const rank = (id: string) =>
-  /\/zz-[^/]*$/.test(id) ? 2 : /(faults|run-scenario)[^/]*\.it\.test\.ts$/.test(id) ? 1 : 0;
+  /\/zz-[^/]*$/.test(id) ? 2 : /(faults|run-scenario|net-delay)[^/]*\.it\.test\.ts$/.test(id) ? 1 : 0;
 
 export class NameOrderSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { localPlatform } from '../../chaos/platforms/local/local-platform.ts';
-import { waitFor } from '../../lib/exec.ts';
-import { PG_DATABASE, ROUTES, TOPICS } from '../contracts.ts';
-import { componentsOf, kafkaBootstrap } from '../topology.ts';
+import { localPlatform } from '../chaos/platforms/local/local-platform.ts';
+import { waitFor } from '../lib/exec.ts';
+import { connectPrimary } from '../loadgen/ledger/read-back.ts';
+import { PG_DATABASE, ROUTES, TOPICS } from '../system/contracts.ts';
+import { componentsOf, kafkaBootstrap } from '../system/topology.ts';
 
 const { topology, edgeUrl } = inject('stack');
 
@@ -66,24 +66,18 @@ describe('stream worker crash (exactly-once, seed 000 recovery < 30 s)', () => {
     expect(sent).toHaveLength(OFFERS * VERSIONS);
 
     // Every offer reaches its last version in the durable store (no loss).
-    const primary = componentsOf(topology, 'postgres');
+    const pgCfg = {
+      hosts: componentsOf(topology, 'postgres').map((c) => `${c.host}:${c.ports.client}`),
+      database: PG_DATABASE,
+      user: 'postgres',
+    };
     const query = async (sql: string, args: unknown[]) => {
-      for (const p of primary) {
-        const c = new pg.Client({
-          host: p.host,
-          port: p.ports.client,
-          database: PG_DATABASE,
-          user: 'postgres',
-        });
-        try {
-          await c.connect();
-          if ((await c.query('select pg_is_in_recovery() as r')).rows[0].r) continue;
-          return (await c.query(sql, args)).rows;
-        } finally {
-          await c.end().catch(() => {});
-        }
+      const { client } = await connectPrimary(pgCfg);
+      try {
+        return (await client.query(sql, args)).rows;
+      } finally {
+        await client.end().catch(() => {});
       }
-      throw new Error('no primary');
     };
     const complete = await waitFor(
       async () => {
