@@ -38,6 +38,7 @@ export interface PostgresNodeView {
 export class StackObserver {
   private admin: Admin | null = null;
   private adminConnected = false;
+  private seedRotation = 0;
   private readonly redisClients = new Map<string, Redis>();
 
   constructor(
@@ -47,13 +48,18 @@ export class StackObserver {
 
   private async kafkaAdmin(): Promise<Admin> {
     if (!this.admin) {
+      // Seed brokers rotated by one per rebuild: kafkajs starts from the first of the list, and
+      // a dead first broker would otherwise fail every observation while it is down.
+      const all = componentsOf(this.topology, 'kafka').map((k) => `${k.host}:${k.ports.client}`);
+      const from = this.seedRotation++ % Math.max(1, all.length);
       const kafka = new Kafka({
         clientId: 'windshear-observer',
-        brokers: componentsOf(this.topology, 'kafka').map((k) => `${k.host}:${k.ports.client}`),
+        brokers: [...all.slice(from), ...all.slice(0, from)],
         logLevel: logLevel.NOTHING,
         connectionTimeout: this.timeoutMs,
         requestTimeout: this.timeoutMs * 2,
-        retry: { retries: 0 },
+        // A connection error moves to the next seed broker; two short retries reach a live one.
+        retry: { retries: 2, initialRetryTime: 50, maxRetryTime: 200 },
       });
       this.admin = kafka.admin();
     }
@@ -76,8 +82,11 @@ export class StackObserver {
       const admin = await this.kafkaAdmin();
       const cluster = await admin.describeCluster();
       const partitions: KafkaSample['partitions'] = [];
-      if (topics.length > 0) {
-        const meta = await admin.fetchTopicMetadata({ topics });
+      // Only topics that exist: metadata of a missing one fails the whole request.
+      const existing = topics.length > 0 ? new Set(await admin.listTopics()) : new Set<string>();
+      const present = topics.filter((t) => existing.has(t));
+      if (present.length > 0) {
+        const meta = await admin.fetchTopicMetadata({ topics: present });
         for (const t of meta.topics) {
           for (const p of t.partitions) {
             partitions.push({
@@ -97,6 +106,61 @@ export class StackObserver {
       this.admin = null;
       this.adminConnected = false;
       return { ok: false, data: { controller, brokers: [], partitions: [] }, error: errText(e) };
+    }
+  }
+
+  /**
+   * Log-end offset (high watermark) and the group's committed offset of every partition of each
+   * `{group, topic}`; committed is -1 when the group never committed on that partition. Topics
+   * that do not exist are left out.
+   */
+  async consumerOffsets(pairs: { group: string; topic: string }[]): Promise<
+    Observed<
+      {
+        group: string;
+        topic: string;
+        partitions: { partition: number; logEnd: number; committed: number }[];
+      }[]
+    >
+  > {
+    try {
+      const admin = await this.kafkaAdmin();
+      const existing = new Set(await admin.listTopics());
+      const out: {
+        group: string;
+        topic: string;
+        partitions: { partition: number; logEnd: number; committed: number }[];
+      }[] = [];
+      for (const { group, topic } of pairs) {
+        if (!existing.has(topic)) continue;
+        const [ends, committed] = await Promise.all([
+          admin.fetchTopicOffsets(topic),
+          admin.fetchOffsets({ groupId: group, topics: [topic] }),
+        ]);
+        const byPartition = new Map(
+          (committed.find((c) => c.topic === topic)?.partitions ?? []).map((p) => [
+            p.partition,
+            Number(p.offset),
+          ]),
+        );
+        out.push({
+          group,
+          topic,
+          partitions: ends
+            .map((e) => ({
+              partition: e.partition,
+              logEnd: Number(e.high),
+              committed: byPartition.get(e.partition) ?? -1,
+            }))
+            .sort((a, b) => a.partition - b.partition),
+        });
+      }
+      return { ok: true, data: out };
+    } catch (e) {
+      await this.admin?.disconnect().catch(() => {});
+      this.admin = null;
+      this.adminConnected = false;
+      return { ok: false, data: null, error: errText(e) };
     }
   }
 

@@ -6,9 +6,14 @@ const url = (q: string) => `${EDGE_URL}/v1/search?origin=LHR&destination=JFK&dat
 
 describe('search-api on the real stack', () => {
   it('returns ranked, faceted results with prices', async () => {
-    const r = await http<SearchResponse>('GET', url(''));
+    // A load test just before may have opened a breaker (30 s open, seed 002): wait it out.
+    let r = await http<SearchResponse>('GET', url(''));
+    for (let i = 0; i < 40 && r.body.degraded; i++) {
+      await new Promise((res) => setTimeout(res, 1000));
+      r = await http<SearchResponse>('GET', url(''));
+    }
     expect(r.status).toBe(200);
-    expect(r.body.degraded).toBe(false);
+    expect(r.body.degraded, JSON.stringify(r.body.degradedReasons)).toBe(false);
     const { results, facets, total } = r.body;
     expect(results.length).toBeGreaterThan(0);
     expect(total).toBe(12);
