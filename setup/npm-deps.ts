@@ -12,13 +12,13 @@ const lockHash = () =>
     .slice(0, 16);
 const stamp = () => join(REPO_ROOT, 'node_modules', '.windshear-lock');
 
-/** npm dependencies, installed with `npm ci` when package-lock.json changed since the last install. */
+/** npm dependencies, installed when package-lock.json changed since the last install. */
 export function npmInstaller(): Installer {
   return {
     id: 'npm',
     title: 'npm dependencies',
     version: 'package-lock.json',
-    fix: `cd ${REPO_ROOT} && npm ci`,
+    fix: `cd ${REPO_ROOT} && npm install`,
     async detect() {
       const ok = existsSync(stamp()) && readFileSync(stamp(), 'utf8') === lockHash();
       return ok
@@ -26,8 +26,9 @@ export function npmInstaller(): Installer {
         : { ok, detail: 'node_modules is missing or older than package-lock.json' };
     },
     async install(log) {
-      // `npm ci` on a fresh checkout; `npm install` (same lock, no wipe) when node_modules exists.
-      const args = existsSync(join(REPO_ROOT, 'node_modules')) ? ['install'] : ['ci'];
+      // `npm install`, not `npm ci`: the npm here writes locks without other platforms' optional
+      // packages and then refuses them in `npm ci`; install still honours the lock's versions.
+      const args = ['install'];
       log(`npm ${args[0]}`);
       const r = await exec('npm', [...args, '--no-audit', '--no-fund'], {
         cwd: REPO_ROOT,

@@ -83,7 +83,7 @@ export interface TopologyOptions {
   network: NetworkMode;
   /** First three octets of the AZ subnet in netns mode. */
   subnet?: string;
-  /** API replicas of each HTTP service per AZ. */
+  /** API replicas of each HTTP service per AZ (default 1 in ci, 2 in full). */
   replicasPerAz?: number;
   /** Include the services of system/ (false brings up infrastructure only). */
   services?: boolean;
@@ -111,7 +111,7 @@ export function azAddress(az: AzName, network: NetworkMode, subnet = '10.77.0'):
 
 export function buildTopology(opts: TopologyOptions): Topology {
   const subnet = opts.subnet ?? '10.77.0';
-  const replicas = opts.replicasPerAz ?? 1;
+  const replicas = opts.replicasPerAz ?? (opts.profile === 'full' ? 2 : 1);
   const azs: AzSpec[] = AZS.map((name) => ({
     name,
     namespace: opts.network === 'netns' ? `ws-${name}` : null,
@@ -177,7 +177,9 @@ export function buildTopology(opts: TopologyOptions): Topology {
       initialRole: 'monitor',
     },
   );
-  const searchAzs: AzName[] = opts.profile === 'full' ? [...AZS] : ['az-c'];
+  // One OpenSearch node in both profiles: the codelibs runner names every node "Node 1", so
+  // separate runners cannot form one cluster (seed 000 asks for one data node per AZ).
+  const searchAzs: AzName[] = ['az-c'];
   for (const az of searchAzs) {
     components.push({
       name: `opensearch-${letter(az)}`,

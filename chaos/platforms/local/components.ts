@@ -121,7 +121,7 @@ export function prepareOpensearch(ctx: BuildContext, c: ComponentSpec): LaunchSp
   mkdirSync(conf, { recursive: true });
   const peers = componentsOf(ctx.topology, 'opensearch');
   writeFileSync(join(conf, 'opensearch.yml'), opensearchYml(c, peers));
-  const heap = ctx.topology.profile === 'full' ? '512m' : '768m';
+  const heap = ctx.topology.profile === 'full' ? '1g' : '768m';
   return spec(ctx, c, [
     'java',
     `-Xms${heap}`,

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DELAY_MAX_QUEUE, delayHelperArgs, delayIptablesArgv, delayQueueNum } from './net-faults.ts';
+import { buildTopology } from '../../../system/topology.ts';
+import {
+  DELAY_MAX_QUEUE,
+  delayHelperArgs,
+  delayIptablesArgv,
+  delayQueueNum,
+  partitionRuleset,
+} from './net-faults.ts';
 
 describe('delayQueueNum', () => {
   it('is stable per id and within 1000-64999', () => {
@@ -84,5 +91,25 @@ describe('delayHelperArgs', () => {
       '--fail-open',
     ]);
     expect(delayHelperArgs(1, { az: 'az-a', jitterMs: 5 })).toContain('0');
+  });
+});
+
+describe('partitionRuleset', () => {
+  const t = buildTopology({ profile: 'ci', network: 'netns' });
+  it('cuts an AZ from every other AZ and the host, both ways, on its own veth', () => {
+    const rules = partitionRuleset(t, 'p-1', { az: 'az-b', direction: 'both' });
+    expect(rules).toMatch(/table inet ws_p_1 \{/);
+    expect(rules).toMatch(/iifname "ws-b-n" ip saddr \{ 10\.77\.0\.11, 10\.77\.0\.13, 10\.77\.0\.1 \} drop/);
+    expect(rules).toMatch(/oifname "ws-b-n" ip daddr \{ 10\.77\.0\.11, 10\.77\.0\.13, 10\.77\.0\.1 \} drop/);
+  });
+  it('cuts only a component’s ports from the named peers, one way', () => {
+    const rules = partitionRuleset(t, 'p-2', {
+      az: 'az-a',
+      ports: [6379, 26379],
+      from: ['az-b', 'az-c'],
+      direction: 'ingress',
+    });
+    expect(rules).toMatch(/ip saddr \{ 10\.77\.0\.12, 10\.77\.0\.13 \} tcp dport \{ 6379, 26379 \} drop/);
+    expect(rules).not.toMatch(/chain output/);
   });
 });

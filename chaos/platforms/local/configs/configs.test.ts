@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { buildTopology, componentsOf } from '../../../../system/topology.ts';
+import { haproxyConfig } from './haproxy-config.ts';
+import { kafkaClusterId, kafkaServerProperties } from './kafka-config.ts';
+import { opensearchYml } from './opensearch-config.ts';
+import { redisConf, sentinelConf } from './redis-config.ts';
+
+const t = buildTopology({ profile: 'ci', network: 'netns' });
+const props = (text: string) =>
+  new Map(
+    text
+      .trim()
+      .split('\n')
+      .map((l) => l.split('=', 2) as [string, string]),
+  );
+
+describe('kafka server.properties', () => {
+  const k2 = componentsOf(t, 'kafka')[1]!;
+  it('is a combined KRaft node with every voter, RF 3, min ISR 2, no unclean election', () => {
+    const p = props(kafkaServerProperties(t, k2, '/data/kafka-2'));
+    expect(p.get('process.roles')).toBe('broker,controller');
+    expect(p.get('node.id')).toBe('2');
+    expect(p.get('controller.quorum.voters')).toBe('1@10.77.0.11:9093,2@10.77.0.12:9093,3@10.77.0.13:9093');
+    expect(p.get('advertised.listeners')).toBe('PLAINTEXT://10.77.0.12:9092');
+    expect(p.get('broker.rack')).toBe('az-b');
+    expect(p.get('default.replication.factor')).toBe('3');
+    expect(p.get('min.insync.replicas')).toBe('2');
+    expect(p.get('unclean.leader.election.enable')).toBe('false');
+    expect(p.get('auto.create.topics.enable')).toBe('false');
+  });
+  it('takes the unsafe settings of a negative control only when asked', () => {
+    const p = props(
+      kafkaServerProperties(t, k2, '/d', { uncleanLeaderElection: true, minInsyncReplicas: 1 }),
+    );
+    expect(p.get('unclean.leader.election.enable')).toBe('true');
+    expect(p.get('min.insync.replicas')).toBe('1');
+  });
+  it('formats cluster ids as Kafka does (22 url-safe base64 characters)', () => {
+    expect(kafkaClusterId(new Uint8Array(16).fill(255))).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+});
+
+describe('redis and sentinel', () => {
+  const [a, b] = componentsOf(t, 'redis');
+  it('replicas follow the primary and every server announces its own AZ address', () => {
+    expect(redisConf(a!, a!, '/d')).not.toMatch(/replicaof/);
+    const rb = redisConf(b!, a!, '/d');
+    expect(rb).toMatch(/^replicaof 10\.77\.0\.11 6379$/m);
+    expect(rb).toMatch(/^replica-announce-ip 10\.77\.0\.12$/m);
+    expect(rb).toMatch(/^min-replicas-to-write 1$/m);
+    expect(redisConf(b!, a!, '/d', { minReplicasToWrite: 0 })).toMatch(/^min-replicas-to-write 0$/m);
+  });
+  it('sentinels need a quorum of 2 and detect a dead primary after 8.5 s (seed 000: about 10 s)', () => {
+    const s = sentinelConf(componentsOf(t, 'sentinel')[2]!, a!, '/d');
+    expect(s).toMatch(/^sentinel monitor ws-primary 10\.77\.0\.11 6379 2$/m);
+    expect(s).toMatch(/^sentinel down-after-milliseconds ws-primary 8500$/m);
+    expect(s).toMatch(/^sentinel announce-ip 10\.77\.0\.13$/m);
+  });
+});
+
+describe('haproxy.cfg', () => {
+  it('routes each HTTP service to its replicas in every AZ, health-checked on /readyz', () => {
+    const cfg = haproxyConfig(t, '/run/admin.sock');
+    expect(cfg).toMatch(/bind 127\.0\.0\.1:18080/);
+    expect(cfg).toMatch(/use_backend reservations if is_reservations/);
+    for (const az of ['a', 'b', 'c'])
+      expect(cfg).toMatch(new RegExp(`server search-api-${az}1 10\\.77\\.0\\.1\\d:7001 check`));
+    expect(cfg.match(/option httpchk GET \/readyz/g)).toHaveLength(3);
+    expect(cfg).not.toMatch(/server ingest/);
+  });
+});
+
+describe('opensearch.yml', () => {
+  it('binds the AZ address; a single node skips cluster bootstrapping', () => {
+    const os = componentsOf(t, 'opensearch');
+    const yml = opensearchYml(os[0]!, os);
+    expect(yml).toMatch(/^network\.host: 10\.77\.0\.13$/m);
+    expect(yml).toMatch(/^discovery\.type: single-node$/m);
+  });
+});
