@@ -135,7 +135,7 @@ export class KafkaConnection {
   }
 
   idempotentProducer(): BatchingProducer {
-    return new BatchingProducer(
+    return new BatchingProducer(() =>
       this.kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
@@ -178,6 +178,9 @@ export class KafkaConnection {
   }
 }
 
+/** Consecutive failed flushes after which BatchingProducer starts over with a new producer. */
+const REPLACE_AFTER = 3;
+
 interface Pending {
   topic: string;
   message: Message & { partition: number };
@@ -193,14 +196,33 @@ export class BatchingProducer {
   private queue: Pending[] = [];
   private flushing = false;
   private connected = false;
+  private producer: Producer;
+  /** Flushes that failed in a row; after REPLACE_AFTER the producer is replaced. */
+  private failures = 0;
 
   constructor(
-    private readonly producer: Producer,
+    private readonly create: () => Producer,
     private readonly maxBatch = 500,
     private readonly ackTimeoutMs = 10_000,
-  ) {}
+  ) {
+    this.producer = create();
+  }
 
   async connect(): Promise<void> {
+    await this.producer.connect();
+    this.connected = true;
+  }
+
+  /**
+   * An idempotent producer can wedge after a leader change (e.g. OUT_OF_ORDER_SEQUENCE_NUMBER):
+   * every later send fails while it still looks connected. A fresh producer gets a new producer
+   * id and epoch. The failed batches were rejected (never acknowledged), so nothing acked is lost.
+   */
+  private async replace(): Promise<void> {
+    const old = this.producer;
+    this.connected = false;
+    this.producer = this.create();
+    await old.disconnect().catch(() => undefined);
     await this.producer.connect();
     this.connected = true;
   }
@@ -260,8 +282,13 @@ export class BatchingProducer {
             offset: (BigInt(b) + BigInt(i)).toString(),
           });
       }
+      this.failures = 0;
     } catch (err) {
       for (const p of batch) p.reject(err);
+      if (++this.failures >= REPLACE_AFTER) {
+        this.failures = 0;
+        await this.replace().catch(() => undefined);
+      }
     } finally {
       this.flushing = false;
       if (this.queue.length > 0) setImmediate(() => void this.flush());
