@@ -14,7 +14,10 @@ export function register(program: Command): void {
     .command('up')
     .description('bring up the three-AZ platform on this machine and wait until it is really ready')
     .addOption(
-      new Option('--profile <profile>', 'ci: one API replica per AZ; full: two per AZ and a larger OpenSearch heap')
+      new Option(
+        '--profile <profile>',
+        'ci: one API replica per AZ; full: two per AZ and a larger OpenSearch heap',
+      )
         .choices([...PROFILES])
         .default('ci'),
     )
