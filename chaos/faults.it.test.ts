@@ -225,19 +225,22 @@ describe('faults on the real local platform', () => {
     expect((await namespacePids(ns)).length).toBeGreaterThan(3);
     const p = await prepareFault({ faultId: 'az-c', fault: 'az-outage', selector: 'az:az-c' }, deps);
     await applyFault(p, deps);
-    expect(await namespacePids(ns)).toEqual([]);
-    const rows = await platform.status();
-    expect(
-      rows.filter((r) => r.az === 'az-c').every((r) => r.health === 'stopped' || r.health === 'down'),
-    ).toBe(true);
-    // The platform keeps serving from the two other AZs once the LB has taken az-c out (its
-    // only OpenSearch node is gone with it: search answers degraded, from PostgreSQL).
-    const serving = await waitFor(async () => {
-      const res = await fetch(`${edgeUrl}/v1/search?origin=LHR&destination=JFK&date=2026-12-03`);
-      return res.status === 200 ? true : null;
-    }, 30_000);
-    expect(serving).toBe(true);
-    await recoverFault(p, deps);
+    try {
+      expect(await namespacePids(ns)).toEqual([]);
+      const rows = await platform.status();
+      expect(
+        rows.filter((r) => r.az === 'az-c').every((r) => r.health === 'stopped' || r.health === 'down'),
+      ).toBe(true);
+      // The platform keeps serving from the two other AZs once the LB has taken az-c out (its
+      // only OpenSearch node is gone with it: search answers degraded, from PostgreSQL).
+      const serving = await waitFor(async () => {
+        const res = await fetch(`${edgeUrl}/v1/search?origin=LHR&destination=JFK&date=2026-12-03`);
+        return res.status === 200 ? true : null;
+      }, 30_000);
+      expect(serving).toBe(true);
+    } finally {
+      await recoverFault(p, deps);
+    }
     expect(await waitFor(healthy, 180_000, 2000)).toBe(true);
     expect(await waitFor(() => isr3([TOPIC]), 90_000)).toBe(true);
   });

@@ -159,16 +159,17 @@ export class KafkaConnection {
 
   consumer(groupId: string): BatchConsumer {
     return new BatchConsumer(
-      this.kafka.consumer({
-        groupId,
-        // Short session so a killed worker's partitions move in ~10 s (seed 000: recovery < 30 s).
-        sessionTimeout: 10_000,
-        heartbeatInterval: 3_000,
-        rebalanceTimeout: 20_000,
-        maxWaitTimeInMs: 100,
-        readUncommitted: false,
-        retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 10 },
-      }),
+      () =>
+        this.kafka.consumer({
+          groupId,
+          // Short session so a killed worker's partitions move in ~10 s (seed 000: recovery < 30 s).
+          sessionTimeout: 10_000,
+          heartbeatInterval: 3_000,
+          rebalanceTimeout: 20_000,
+          maxWaitTimeInMs: 100,
+          readUncommitted: false,
+          retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 10 },
+        }),
       groupId,
     );
   }
@@ -364,26 +365,68 @@ export interface RunOptions {
 
 export class BatchConsumer {
   private running = false;
+  private consumer: Consumer;
+  private readonly listeners: ((c: Consumer) => void)[] = [];
+  private opts: RunOptions | null = null;
+  private restarts = 0;
 
   constructor(
-    private readonly consumer: Consumer,
+    private readonly create: () => Consumer,
     readonly groupId: string,
-  ) {}
+  ) {
+    this.consumer = this.fresh();
+  }
+
+  /** A new kafkajs consumer with every listener attached; it restarts itself after a fatal crash. */
+  private fresh(): Consumer {
+    const c = this.create();
+    for (const l of this.listeners) l(c);
+    // kafkajs retries retriable errors itself (restart: true). After a non-retriable one (e.g. a
+    // fenced transactional epoch) it stops for good while the process lives on: the member leaves
+    // and, with every worker in that state, nobody consumes. Start over with a new consumer.
+    c.on(c.events.CRASH, (e) => {
+      if (e.payload.restart || !this.running || !this.opts) return;
+      const delayMs = Math.min(10_000, 500 * 2 ** Math.min(this.restarts++, 5));
+      setTimeout(() => void this.restart(), delayMs);
+    });
+    return c;
+  }
+
+  private async restart(): Promise<void> {
+    if (!this.running || !this.opts) return;
+    await this.consumer.disconnect().catch(() => undefined);
+    this.consumer = this.fresh();
+    await this.start(this.opts).catch(() => {
+      // the new consumer's own CRASH handler schedules the next attempt
+    });
+  }
+
+  private on(listener: (c: Consumer) => void): void {
+    this.listeners.push(listener);
+    listener(this.consumer);
+  }
 
   /** Called with the partitions this member owns after each rebalance. */
   onAssignment(cb: (assignment: Record<string, number[]>) => void): void {
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => cb(e.payload.memberAssignment));
+    this.on((c) => c.on(c.events.GROUP_JOIN, (e) => cb(e.payload.memberAssignment)));
   }
 
-  onCrash(cb: (err: unknown) => void): void {
-    this.consumer.on(this.consumer.events.CRASH, (e) => cb(e.payload.error));
+  /** Every crash; `restart` false means kafkajs gave up and this consumer is being rebuilt. */
+  onCrash(cb: (err: unknown, restart: boolean) => void): void {
+    this.on((c) => c.on(c.events.CRASH, (e) => cb(e.payload.error, e.payload.restart)));
   }
 
   async run(opts: RunOptions): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
+    this.opts = opts;
     this.running = true;
-    await this.consumer.run({
+    await this.start(opts);
+  }
+
+  private async start(opts: RunOptions): Promise<void> {
+    const consumer = this.consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
+    await consumer.run({
       // Offsets are committed by the caller (transaction or commit()); auto-resolve only moves the
       // fetch position past a batch whose handler returned, without it kafkajs re-reads the batch.
       autoCommit: false,
@@ -391,6 +434,7 @@ export class BatchConsumer {
       partitionsConsumedConcurrently: opts.concurrency ?? 1,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
         if (batch.isEmpty()) return;
+        this.restarts = 0;
         await opts.eachBatch(
           {
             topic: batch.topic,

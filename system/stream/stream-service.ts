@@ -59,7 +59,14 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
     // Initialise producers early: initTransactions fences the previous owner's open transaction.
     for (const partition of mine) void producerFor(partition).catch(() => undefined);
   });
-  consumer.onCrash((err) => log.error({ err: String(err) }, 'stream consumer crashed; kafkajs restarts it'));
+  consumer.onCrash((err, restart) =>
+    log.error(
+      { err: String(err), restart },
+      restart
+        ? 'stream consumer crashed; kafkajs restarts it'
+        : 'stream consumer crashed; starting a new consumer',
+    ),
+  );
 
   const resolveFlights = async (ids: string[]) => {
     const missing = [...new Set(ids)].filter((id) => !flights.has(id));

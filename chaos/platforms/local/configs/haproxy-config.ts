@@ -19,6 +19,9 @@ export function haproxyConfig(topology: Topology, adminSocket: string): string {
     '  timeout client 30s',
     '  timeout server 30s',
     '  timeout http-request 10s',
+    // /readyz bounds each dependency check at 1 s; a check that times out at 1 s here (the
+    // default: `inter`) would mark every replica down when one dependency hangs.
+    '  timeout check 3s',
     '  retries 2',
     '  option redispatch',
     '  option http-server-close',
