@@ -125,7 +125,7 @@ async function stepFeed(): Promise<{ rate: number; lagP95Sec: number; lagMaxSec:
   const probe = consumerLagProbe(topology!);
   const out: { rate: number; lagP95Sec: number; lagMaxSec: number; pass: boolean }[] = [];
   try {
-    for (const rate of [250, 500, 1000, 2000, 4000, 8000]) {
+    for (const rate of [50, 100, 250, 500, 1000, 2000, 4000]) {
       await setSupplierFeedRate(ingestUrls, rate);
       const lags: number[] = [];
       const deadline = Date.now() + FEED_STEP_SEC * 1000;
@@ -157,7 +157,7 @@ const hints = { airports: DEFAULT_AIRPORTS, dates: DEFAULT_DATES };
 const flights = await discoverFlightIds(edge, hints, { max: 100 });
 const env = { WS_API_KEY: DEFAULT_API_KEY, ...catalogueEnv(hints, flights) };
 log('search through HAProxy');
-const system = await stepSearch('search-api', edge, env, 50);
+const system = await stepSearch('search-api', edge, env, 10);
 log('bare Fastify endpoint (the ceiling)');
 const bare = await startBareFastify();
 let ceiling: Step[] = [];
