@@ -3,7 +3,7 @@ import pg from 'pg';
 import { PG_DATABASE } from '../contracts.ts';
 import { SearchClient } from '../lib/opensearch.ts';
 import { FailoverPool } from '../lib/pg-pool.ts';
-import { type CachedPrice, writePrices } from '../lib/price-cache.ts';
+import { type CachedPrice, type FlightPriceRow, toCachedPrice, writePrices } from '../lib/price-cache.ts';
 import { createRedis, parseHostPort } from '../lib/redis.ts';
 import { type Catalogue, generateCatalogue } from './generate-catalogue.ts';
 import { INDEX_BODY, INDEX_NAME, toFlightDoc } from './search-index.ts';
@@ -195,22 +195,10 @@ export async function loadCatalogue(opts: LoadCatalogueOptions): Promise<LoadSum
         commandTimeoutMs: 5_000,
       });
       try {
-        const best = await pool.query<{
-          flight_id: string;
-          amount: string;
-          currency: string;
-          amount_eur: string;
-          version: string;
-          revision: string;
-        }>('SELECT flight_id, amount, currency, amount_eur, version, revision FROM flight_prices');
-        const prices: CachedPrice[] = best.rows.map((r) => ({
-          flightId: r.flight_id,
-          amount: Number(r.amount),
-          currency: r.currency,
-          amountEur: Number(r.amount_eur),
-          version: Number(r.version),
-          revision: Number(r.revision),
-        }));
+        const best = await pool.query<FlightPriceRow>(
+          'SELECT flight_id, amount, currency, amount_eur, version, revision FROM flight_prices',
+        );
+        const prices: CachedPrice[] = best.rows.map(toCachedPrice);
         for (const c of chunks(prices, 1_000)) await writePrices(redis, c);
         log('price cache warmed');
       } finally {

@@ -18,6 +18,27 @@ export interface CachedPrice {
   revision: number;
 }
 
+/** A `flight_prices` row as node-postgres returns it (numeric and bigint columns as text). */
+export interface FlightPriceRow {
+  flight_id: string;
+  amount: string;
+  currency: string;
+  amount_eur: string;
+  version: string;
+  revision: string;
+}
+
+export function toCachedPrice(r: FlightPriceRow): CachedPrice {
+  return {
+    flightId: r.flight_id,
+    amount: Number(r.amount),
+    currency: r.currency,
+    amountEur: Number(r.amount_eur),
+    version: Number(r.version),
+    revision: Number(r.revision),
+  };
+}
+
 const SET_IF_NEWER = `
 local cur = redis.call('HGET', KEYS[1], 'revision')
 if cur and tonumber(cur) >= tonumber(ARGV[1]) then return 0 end

@@ -3,7 +3,13 @@ import type { CircuitBreaker } from '../lib/breaker.ts';
 import { Lru } from '../lib/lru.ts';
 import type { Metrics } from '../lib/metrics.ts';
 import type { FailoverPool } from '../lib/pg-pool.ts';
-import { type CachedPrice, readPrices, writePrices } from '../lib/price-cache.ts';
+import {
+  type CachedPrice,
+  type FlightPriceRow,
+  readPrices,
+  toCachedPrice,
+  writePrices,
+} from '../lib/price-cache.ts';
 import type { RetryPolicy } from '../lib/retry.ts';
 
 export interface PriceHit extends CachedPrice {
@@ -23,15 +29,6 @@ const SEARCH_DB_RETRY: RetryPolicy = {
   maxDelayMs: 10_000,
   deadlineMs: 1_000,
 };
-
-interface PriceRow {
-  flight_id: string;
-  amount: string;
-  currency: string;
-  amount_eur: string;
-  version: string;
-  revision: string;
-}
 
 /**
  * Cache-aside price reads: Redis (`price:<id>`), then PostgreSQL `flight_prices` for the misses
@@ -71,20 +68,13 @@ export class PriceService {
     if (misses.length > 0) {
       try {
         const rows = await this.breakers.pg.run(() =>
-          this.pg.query<PriceRow>(
+          this.pg.query<FlightPriceRow>(
             'SELECT flight_id, amount, currency, amount_eur, version, revision FROM flight_prices WHERE flight_id = ANY($1)',
             [misses],
             SEARCH_DB_RETRY,
           ),
         );
-        const fill: CachedPrice[] = rows.rows.map((r) => ({
-          flightId: r.flight_id,
-          amount: Number(r.amount),
-          currency: r.currency,
-          amountEur: Number(r.amount_eur),
-          version: Number(r.version),
-          revision: Number(r.revision),
-        }));
+        const fill: CachedPrice[] = rows.rows.map(toCachedPrice);
         for (const p of fill) prices.set(p.flightId, { ...p, source: 'store' });
         if (!degradedReasons.includes('price-cache-unavailable') && fill.length > 0) {
           void this.breakers.redis

@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { availabilityUpdate, INDEX_NAME } from '../catalogue/search-index.ts';
 import type { SearchClient } from '../lib/opensearch.ts';
 import type { FailoverPool } from '../lib/pg-pool.ts';
-import { type CachedPrice, writePrices } from '../lib/price-cache.ts';
+import { type CachedPrice, type FlightPriceRow, toCachedPrice, writePrices } from '../lib/price-cache.ts';
 import { latestPerOffer, type NormalizedFare } from './normalize.ts';
 
 /** Best prices that changed in PostgreSQL, to push to the Redis cache. */
@@ -57,22 +57,8 @@ export async function sinkToPostgres(pg: FailoverPool, fares: NormalizedFare[]):
       rows.map((r) => r.seatsAvailable ?? null),
       rows.map((r) => r.anomaly),
     ]);
-    const changed = await c.query<{
-      flight_id: string;
-      amount: string;
-      currency: string;
-      amount_eur: string;
-      version: string;
-      revision: string;
-    }>(RECOMPUTE_BEST, [flights]);
-    return changed.rows.map((r) => ({
-      flightId: r.flight_id,
-      amount: Number(r.amount),
-      currency: r.currency,
-      amountEur: Number(r.amount_eur),
-      version: Number(r.version),
-      revision: Number(r.revision),
-    }));
+    const changed = await c.query<FlightPriceRow>(RECOMPUTE_BEST, [flights]);
+    return changed.rows.map(toCachedPrice);
   });
 }
 
