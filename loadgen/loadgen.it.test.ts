@@ -11,10 +11,10 @@ import type { RunData } from '../reports/checks/load-run.ts';
 import { DEFAULT_API_KEY, PG_DATABASE, ROUTES } from '../system/contracts.ts';
 import { componentsOf } from '../system/topology.ts';
 import { catalogueEnv, DEFAULT_AIRPORTS, DEFAULT_DATES, discoverFlightIds } from './catalogue.ts';
+import { parsePointLine } from './k6-points.ts';
 import { keysOf, runLedger } from './ledger/ledger-client.ts';
 import { connectPrimary, readBack } from './ledger/read-back.ts';
 import { summariseLedger } from './ledger/summarise-ledger.ts';
-import { parsePointLine } from './k6-points.ts';
 import { k6OptionsFor } from './profiles.ts';
 import { runK6 } from './run-k6.ts';
 
