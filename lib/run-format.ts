@@ -154,7 +154,11 @@ export interface FreshnessSample {
  * start (k6's open-model `http_req_duration` plus scheduling delay when k6 reports it).
  */
 export interface LatencyWindow {
-  /** Start of the second, in whole seconds since the run started. */
+  /**
+   * The second (whole seconds since the run started) in which the requests were *issued* (k6's
+   * point time minus the duration): a request sent during an outage counts there even when it
+   * times out after recovery.
+   */
   sec: number;
   /** Endpoint tag, e.g. `search`, `price`, `reserve`, `book`; `*` is every request. */
   tag: string;

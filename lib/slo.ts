@@ -64,6 +64,8 @@ export interface SloRow {
     group?: string;
     kind?: string;
     faultKind?: string;
+    /** rto only: a second whose p95 exceeds this (ms) is out of the SLI: an answer that late was no answer. */
+    slowMs?: number;
   };
   objective: { op: '<' | '<=' | '>' | '>='; value: number };
   /** Unit of `objective.value` and of the measured value: `ms`, `s`, `%`, `req/s`, `ops/s`, `count`. */

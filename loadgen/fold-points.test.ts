@@ -159,6 +159,22 @@ describe('PointFolder pure behaviour', () => {
     expect(h.maxValue).toBeLessThan(7010);
   });
 
+  it('with bin: issue, a request that timed out after recovery counts in the second it was sent', () => {
+    const f = new PointFolder({ runStartEpochMs: 0, bin: 'issue', lateSec: 12 });
+    // Sent at 20.5 s into a pause, timed out 10 s later; sent at 31.2 s, answered in 5 ms.
+    f.add(point(30_500, 10_000, { endpoint: 'search', status: '0', expected_response: 'false' }));
+    f.add(point(31_205, 5, { endpoint: 'search', status: '200', expected_response: 'true' }));
+    f.add({ metric: 'dropped_iterations', epochMs: 30_700, value: 1, tags: {} });
+    // Newest point at 31 s and 12 s of lateness: seconds 0-19 are final (and empty), 20 is not.
+    expect(f.drain().map((w) => [w.sec, w.count])).toEqual(Array.from({ length: 20 }, (_, i) => [i, 0]));
+    const stars = f.finish().filter((w) => w.tag === ALL_TAG && (w.count > 0 || w.droppedIterations));
+    expect(stars.map((w) => [w.sec, w.count, w.errors, w.droppedIterations])).toEqual([
+      [20, 1, 1, 0],
+      [30, 0, 0, 1],
+      [31, 1, 0, 0],
+    ]);
+  });
+
   it('aligns intendedRate to the schedule when the run started earlier', () => {
     const options = k6OptionsFor({ preset: 'peak', durationSec: 2 }, 0.01);
     const f = new PointFolder({ runStartEpochMs: 9_000, options });

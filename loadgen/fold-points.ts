@@ -76,6 +76,13 @@ export interface FoldOptions {
   options?: K6Options;
   /** Seconds a window stays open for late points before it is emitted (k6 flushes ~1 s). */
   lateSec?: number;
+  /**
+   * Which second a request belongs to: `completion` (k6's point time, the default) or `issue`
+   * (point time minus its duration: when the request was sent). Per-second SLIs (RTO) use
+   * `issue`, so a request sent during an outage counts against the outage even when it times out
+   * after recovery. With `issue`, lateSec must cover the request timeout.
+   */
+  bin?: 'completion' | 'issue';
 }
 
 export class PointFolder {
@@ -127,7 +134,9 @@ export class PointFolder {
 
   private place(p: K6Point): void {
     const start = this.runStart as number;
-    const sec = Math.max(0, Math.floor((p.epochMs - start) / 1000));
+    const at =
+      this.opts.bin === 'issue' && p.metric === 'http_req_duration' ? p.epochMs - p.value : p.epochMs;
+    const sec = Math.max(0, Math.floor((at - start) / 1000));
     if (p.epochMs > this.lastPointMs) this.lastPointMs = p.epochMs;
     if (this.nextSec === null) this.nextSec = 0;
     const late = sec < this.nextSec;

@@ -35,6 +35,12 @@ describe('k6OptionsFor', () => {
     expect(small.maxVUs).toBeLessThan(big.maxVUs);
   });
 
+  it('allows rate × two 10 s request timeouts (+5 s) in VUs, so a hung system does not make k6 drop iterations', () => {
+    const s = k6OptionsFor({ preset: 'peak', durationSec: 10 }, 0.01).scenarios.search!;
+    if (s.executor !== 'constant-arrival-rate') throw new Error('expected constant-arrival-rate');
+    expect(s.maxVUs).toBe(Math.ceil(s.rate * 25));
+  });
+
   it('holiday-surge ramps to twice the peak and back', () => {
     const o = k6OptionsFor({ preset: 'holiday-surge', durationSec: 100 }, 0.1);
     const s = o.scenarios.search!;

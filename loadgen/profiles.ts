@@ -83,9 +83,19 @@ export type K6Options = {
   thresholds: Record<string, string[]>;
 };
 
-/** VUs k6 may need = rate × latency (Little's law); these are the latencies budgeted for. */
+/**
+ * VUs k6 may need = rate × iteration time (Little's law). Preallocated for a healthy 100 ms;
+ * allowed up to MAX_LATENCY_SEC: an iteration makes at most two requests (reservation flow: read
+ * one back, reserve one), each up to k6/traffic.ts's 10 s timeout, plus margin. So a system that
+ * hangs every request during a fault makes k6 add VUs, not drop iterations: dropped iterations
+ * then mean the load generator itself could not keep up, which makes a run invalid
+ * (architecture.md). MAX_VUS bounds k6's memory where a capacity step drives thousands of req/s;
+ * there dropped iterations mark the step as failed, as they should.
+ */
 const PREALLOC_LATENCY_SEC = 0.1;
-const MAX_LATENCY_SEC = 1;
+const MAX_LATENCY_SEC = 25;
+const MAX_VUS = 4000;
+const PREALLOC_ALL = 250;
 
 /** A piecewise-linear rate plan in requests/s at scale: the preset before it is split by the mix. */
 type RatePlan =
@@ -204,8 +214,14 @@ function shareOf(total: number, share: number): number {
 }
 
 function vusFor(peakRate: number): { preAllocatedVUs: number; maxVUs: number } {
-  const preAllocatedVUs = Math.max(5, Math.ceil(peakRate * PREALLOC_LATENCY_SEC));
-  return { preAllocatedVUs, maxVUs: Math.max(preAllocatedVUs, 10, Math.ceil(peakRate * MAX_LATENCY_SEC)) };
+  const maxVUs = Math.max(10, Math.min(MAX_VUS, Math.ceil(peakRate * MAX_LATENCY_SEC)));
+  // Up to PREALLOC_ALL VUs are all made before the start: k6 adds VUs mid-run one at a time, too
+  // slowly on a busy machine when every request of an outage hangs (it then drops iterations).
+  const preAllocatedVUs = Math.min(
+    maxVUs,
+    Math.max(5, Math.ceil(peakRate * PREALLOC_LATENCY_SEC), PREALLOC_ALL),
+  );
+  return { preAllocatedVUs, maxVUs };
 }
 
 /** k6 config for a profile; rates are the preset's requests/s × `scale`, split by TRAFFIC_MIX. */

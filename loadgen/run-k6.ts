@@ -35,9 +35,9 @@ export interface RunK6Options {
   env?: Record<string, string>;
   /** Run directory: k6-config.json, k6-points.jsonl.gz, k6-summary.json, metrics.jsonl, logs/k6.log. */
   outDir: string;
-  /** Called once per folded second (lags the clock by ~2-3 s: k6 flushes, late points settle). */
+  /** Called once per completion second (lags the clock by ~2-3 s: k6 flushes, late points settle). */
   onSecond?: (p: K6Progress) => void;
-  /** Called with every LatencyWindow as it is written to metrics.jsonl. */
+  /** Called with every LatencyWindow (by issue second, lagging by the request timeout + 2 s) as it is written to metrics.jsonl. */
   onWindow?: (w: LatencyWindow) => void;
   /** Aborting stops k6 (SIGINT, then SIGKILL after `killGraceMs`); the run is then invalid. */
   signal?: AbortSignal;
@@ -91,6 +91,14 @@ export function judgeValidity(r: {
       `achieved ${r.achieved} of ${Math.round(r.intended)} intended requests (< ${MIN_ACHIEVED_FRACTION * 100} %)`,
     );
   return reasons.length === 0 ? { valid: true } : { valid: false, reason: reasons.join('; ') };
+}
+
+/** Seconds of a k6 duration such as `10s` or `1500ms` (k6/traffic.ts's default timeout: 10 s). */
+export function timeoutSec(d: string | undefined): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(d ?? '');
+  if (!m) return 10;
+  const v = Number(m[1]);
+  return Math.ceil(m[2] === 'ms' ? v / 1000 : m[2] === 'm' ? v * 60 : v);
 }
 
 /** Runs k6 on `options`, folding its points live; never leaves k6 running. */
@@ -155,18 +163,28 @@ export async function runK6(o: RunK6Options): Promise<K6RunSummary> {
 
   const gz = new GzipSink(files.points);
   const tailer = new FileTailer(raw, (chunk) => gz.write(chunk));
-  const folder = new PointFolder({
+  const start = o.runStartEpochMs !== undefined ? { runStartEpochMs: o.runStartEpochMs } : {};
+  // Two folds of the same points: by completion second for the live progress line, and by issue
+  // second (lagging by the request timeout) for metrics.jsonl, which the checkers read.
+  const folder = new PointFolder({ options: o.options, ...start });
+  const issued = new PointFolder({
     options: o.options,
-    ...(o.runStartEpochMs !== undefined ? { runStartEpochMs: o.runStartEpochMs } : {}),
+    ...start,
+    bin: 'issue',
+    lateSec: timeoutSec(o.env?.WS_HTTP_TIMEOUT) + 2,
   });
   const metrics = createWriteStream(files.metrics);
   let windows = 0;
-  const totals = { requests: 0, errors: 0, dropped: 0 };
-  const emit = (ws: LatencyWindow[]) => {
+  const store = (ws: LatencyWindow[]) => {
     for (const w of ws) {
       windows++;
       metrics.write(`${JSON.stringify(w)}\n`);
       o.onWindow?.(w);
+    }
+  };
+  const totals = { requests: 0, errors: 0, dropped: 0 };
+  const emit = (ws: LatencyWindow[]) => {
+    for (const w of ws) {
       if (w.tag !== ALL_TAG) continue;
       totals.requests += w.count;
       totals.errors += w.errors;
@@ -190,7 +208,10 @@ export async function runK6(o: RunK6Options): Promise<K6RunSummary> {
   const feed = (lines: string[]) => {
     for (const l of lines) {
       const p = parsePointLine(l);
-      if (p) folder.add(p);
+      if (p) {
+        folder.add(p);
+        issued.add(p);
+      }
     }
   };
 
@@ -199,10 +220,12 @@ export async function runK6(o: RunK6Options): Promise<K6RunSummary> {
     while (!done) {
       feed(await tailer.read());
       emit(folder.drain());
+      store(issued.drain());
       await Promise.race([exited, new Promise((r) => setTimeout(r, poll))]);
     }
     feed(await tailer.finish());
     emit(folder.finish());
+    store(issued.finish());
   } finally {
     if (!done) {
       child.kill('SIGKILL');

@@ -201,6 +201,7 @@ const HELP: Record<string, string> = {
   'rows[].params.what': `one of: ${COMPONENT_EVENTS.join(', ')}`,
   'rows[].params.percentile': 'one of: 50, 95, 99',
   'rows[].params.faultKind': `one of: ${FAULT_KINDS.join(', ')}`,
+  'rows[].params.slowMs': 'milliseconds > 0 (rto: a second whose p95 is slower is out of the SLI)',
 };
 
 /** `faults[1].target` → `faults[].target`, the key of HELP. */
@@ -238,6 +239,7 @@ export const SloRowSchema = z.strictObject({
       group: z.string().min(1).optional(),
       kind: z.enum(['reservation', 'fare-update']).optional(),
       faultKind: z.enum(FAULT_KINDS).optional(),
+      slowMs: z.number().positive().optional(),
     })
     .optional(),
   objective: z.strictObject({ op: z.enum(['<', '<=', '>', '>=']), value: z.number() }),

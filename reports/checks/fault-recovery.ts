@@ -29,8 +29,9 @@ const tagOf = (r: SloRow) => r.params?.tag ?? '*';
 
 /**
  * The SLI for an RTO row: success ratio objective from the table's `availability` row for the
- * tag (else its `error-rate` row, inverted; else DEFAULT_SUCCESS_PCT); p95 from the `latency` p95
- * row for the tag when the RTO row has params.percentile 95. Throws when that row is missing.
+ * tag (else its `error-rate` row, inverted; else DEFAULT_SUCCESS_PCT); p95 at most params.slowMs
+ * when the row gives it, else from the `latency` p95 row for the tag when the RTO row has
+ * params.percentile 95 (throws when that row is missing).
  */
 export function sliFor(rtoRow: SloRow | undefined, rows: readonly SloRow[]): Sli {
   const tag = rtoRow?.params?.tag ?? '*';
@@ -48,7 +49,11 @@ export function sliFor(rtoRow: SloRow | undefined, rows: readonly SloRow[]): Sli
     from = `success ${success.op} ${success.value} % (from ${errs.id})`;
   }
   let p95Ms: Objective | null = null;
-  if (rtoRow?.params?.percentile === 95) {
+  const slowMs = rtoRow?.params?.slowMs;
+  if (slowMs !== undefined) {
+    p95Ms = { op: '<=', value: slowMs };
+    from += ` and p95 <= ${slowMs} ms (params.slowMs)`;
+  } else if (rtoRow?.params?.percentile === 95) {
     const lat = rows.find(
       (r) => r.metric === 'latency' && tagOf(r) === tag && (r.params?.percentile ?? 95) === 95,
     );

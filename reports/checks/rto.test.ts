@@ -74,6 +74,16 @@ describe('rto', () => {
     });
   });
 
+  it('with params.slowMs, slow seconds are out of the SLI without a latency row', () => {
+    const slow = { ...rto, params: { ...rto.params, slowMs: 500 } };
+    const v = judgeOne(runData({ history, metrics }), slow, [avail]);
+    expect(v).toMatchObject({ verdict: 'pass', measured: 15 });
+    expect(v.detail).toContain('p95 <= 500 ms (params.slowMs)');
+    // 1 s tolerates the 900 ms seconds: recovery as for the success ratio alone.
+    const lax = { ...rto, params: { ...rto.params, slowMs: 1000 } };
+    expect(judgeOne(runData({ history, metrics }), lax, [avail])).toMatchObject({ measured: 10 });
+  });
+
   it('is 0 when the SLI never left its objective', () => {
     const calm = secs(0, 60, (s) => win(s, 10));
     expect(judgeOne(runData({ history, metrics: calm }), rto, [avail])).toMatchObject({

@@ -4,8 +4,8 @@ import { Client } from '@opensearch-project/opensearch';
 export class SearchClient {
   private readonly client: Client;
 
-  constructor(urls: string[], requestTimeoutMs = 2_000) {
-    this.client = new Client({ nodes: urls, requestTimeout: requestTimeoutMs, maxRetries: 1 });
+  constructor(urls: string[], requestTimeoutMs = 2_000, maxRetries = 1) {
+    this.client = new Client({ nodes: urls, requestTimeout: requestTimeoutMs, maxRetries });
   }
 
   /** Returns the response body; 4xx/5xx reject unless listed in `ignore`. */

@@ -48,7 +48,7 @@ export async function startSearchApi(ctx: ServiceContext): Promise<ServiceHandle
   const { app, metrics, log } = ctx;
   const breaker = (name: string) => reportedBreaker(metrics, log, name);
   const breakers = { search: breaker('opensearch'), redis: breaker('redis'), pg: breaker('postgres') };
-  const os = searchFrom(ctx);
+  const os = searchFrom(ctx, { timeoutMs: 1_000, retries: 0 });
   const redis = redisFrom(ctx);
   const pg = pgFrom(ctx, 20);
   const onError = (what: string, err: unknown) => log.debug({ what, err: String(err) }, 'dependency error');

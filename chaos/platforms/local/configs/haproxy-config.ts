@@ -25,6 +25,10 @@ export function haproxyConfig(topology: Topology, adminSocket: string): string {
     '  retries 2',
     '  option redispatch',
     '  option http-server-close',
+    // A client that gave up (k6 times out at 10 s) takes its request with it: without this,
+    // the requests queued during a pause or overload reach the replicas after the client left,
+    // and the replicas work through that backlog while new requests wait behind it.
+    '  option abortonclose',
     '',
     'frontend edge',
     `  bind ${topology.edge.host}:${topology.edge.port}`,
