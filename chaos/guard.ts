@@ -77,7 +77,8 @@ export function guardSteps(steps: readonly Step[], topology: Topology | null): R
       case 'kill':
       case 'start':
       case 'pause':
-      case 'resume': {
+      case 'resume':
+      case 'reconfigure': {
         const r = guardName(s.name, topology);
         if ('refused' in r) return r;
         break;

@@ -291,6 +291,8 @@ async function runStep(
         return await platform.azDown(step.az);
       case 'az-up':
         return await platform.azUp(step.az);
+      case 'reconfigure':
+        return await platform.reconfigure(step.name, step.env);
     }
   } catch (err) {
     return { action, exitCode: -1, detail: err instanceof Error ? err.message : String(err) };

@@ -34,6 +34,7 @@ describe('parseSelector', () => {
     expect(sel('postgres:standby')).toEqual({ by: 'postgres-standby' });
     expect(sel('service:stream(count=1)')).toEqual({ by: 'service', service: 'stream', count: 1 });
     expect(sel('service:search-api(all)')).toEqual({ by: 'service', service: 'search-api', count: 'all' });
+    expect(sel('service:ingest(count=all)')).toEqual({ by: 'service', service: 'ingest', count: 'all' });
     expect(sel('service:search-api(az=az-b)')).toEqual({
       by: 'service',
       service: 'search-api',

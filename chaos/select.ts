@@ -13,7 +13,7 @@ import { isRefusal, type Refusal, refusal } from './refusal.ts';
  *   kafka:most-leaders[(topic=T)]                 the broker leading most partitions (of T)
  *   redis:primary | redis:replicas                as the Sentinels agree
  *   postgres:primary | postgres:standby           by pg_is_in_recovery()
- *   service:S[(count=N|all|az=az-b[,seed=N])]     instances of a service; default count=1
+ *   service:S[(count=N|all|az=az-b[,seed=N])]     instances of a service; default count=1 (all = count=all)
  *   az:az-b                                       a whole AZ
  *   random(kind=K[,count=N],seed=N)               seeded, reproducible random members
  *   haproxy                                       the edge load balancer
@@ -147,6 +147,11 @@ export function parseSelector(text: string): ParseResult {
       if (!service) return fail(src, `unknown service '${role ?? ''}'`, `services: ${SERVICES.join(', ')}`);
       const bad = allowed(['count', 'az', 'seed'], ['all']);
       if (bad) return bad;
+      // count=all is the same as the bare `all` flag.
+      if (args.get('count') === 'all') {
+        args.delete('count');
+        flags.add('all');
+      }
       const count = int('count', 1);
       const seed = int('seed', 0);
       if (isFail(count)) return count;

@@ -205,6 +205,8 @@ export interface Readback {
 
 export interface RunPlan {
   scenario: string;
+  /** A negative control: the system was made unsafe on purpose and the verdict must be `fail`. */
+  negativeControl?: boolean;
   profile: string;
   scale: number;
   seed: number;
@@ -279,6 +281,17 @@ export interface RunResults {
   judgedAt: string;
   /** SLO table files used, so a re-judgement against a changed table is visible. */
   sloTables: string[];
+  /** Copied from the plan: `fail` is this run's expected outcome (the harness caught the damage). */
+  negativeControl?: boolean;
+}
+
+/**
+ * What a verdict means for the exit code and the summary: a negative control must fail, so its
+ * `fail` counts as `pass` (caught) and anything else as `fail` (the harness missed the damage).
+ */
+export function outcomeOf(r: Pick<RunResults, 'verdict' | 'negativeControl'>): Verdict {
+  if (!r.negativeControl) return r.verdict;
+  return r.verdict === 'fail' ? 'pass' : 'fail';
 }
 
 export interface FaultMeasurement {

@@ -93,5 +93,6 @@ export function planRun(scenario: Scenario, opts: PlanOptions): RunPlan {
     },
     supplierFeedPerSec: scaled(scenario.supplierFeed.ratePerSec, scale),
     durationSec,
+    ...(scenario.negativeControl ? { negativeControl: true } : {}),
   };
 }

@@ -25,6 +25,7 @@ export const FAULT_KINDS = [
   'loss',
   'bandwidth',
   'ingress-pause',
+  'unsafe-config',
 ] as const;
 export type FaultKindName = (typeof FAULT_KINDS)[number];
 
@@ -323,6 +324,12 @@ export const ScenarioSchema = z.strictObject({
   /** Seconds of the recovery phase after each fault group. */
   recoverySec: z.number().min(0).default(30),
   drainActions: z.array(z.enum(DRAIN_ACTIONS)).default([]),
+  /**
+   * A negative control: the system is made unsafe on purpose (e.g. the unsafe-config fault) and
+   * the run must end in `fail`. Its verdict is then the expected outcome; a pass means the harness
+   * missed the damage.
+   */
+  negativeControl: z.boolean().default(false),
   profiles: z
     .strictObject({
       ci: ProfileOverrideSchema.optional(),

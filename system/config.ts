@@ -35,6 +35,12 @@ const envSchema = z.object({
   AIRLINE_FAILURE_RATE: num(0).pipe(z.number().min(0).max(1)),
   AIRLINE_LATENCY_MS: num(20).pipe(z.number().min(0)),
   INGEST_RATE: num(0).pipe(z.number().min(0)),
+  /**
+   * Acknowledgement ingest waits for before answering a supplier: `all` (acks=all, idempotent; the
+   * default and the only safe choice) or `1` (leader only, not idempotent). `1` exists for the
+   * harness's negative control, which must show that such a system loses acknowledged updates.
+   */
+  KAFKA_PRODUCER_ACKS: z.enum(['all', '1']).default('all'),
   CATALOGUE_SEED: num(42),
   /** Requests per client per fixed window (default: generous, 1M/min). */
   RATE_LIMIT_MAX: num(1_000_000),

@@ -62,6 +62,12 @@ export function recordingPlatform(
     pause: (name) => call(`pause ${name}`),
     resume: (name) => call(`resume ${name}`),
     start: (name) => call(`start ${name}`),
+    reconfigure: (name, env) =>
+      call(
+        `reconfigure ${name}${Object.entries(env)
+          .map(([k, v]) => ` ${k}=${v}`)
+          .join('')}`,
+      ),
     partition: async (spec: PartitionSpec) => {
       const id = `rule-${nextRule++}`;
       const r = await call(

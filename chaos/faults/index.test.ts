@@ -35,6 +35,7 @@ describe('fault registry', () => {
       'loss',
       'bandwidth',
       'ingress-pause',
+      'unsafe-config',
     ]);
     for (const f of FAULTS.values()) {
       expect(f.description.length).toBeGreaterThan(10);
@@ -93,6 +94,14 @@ describe('process faults', () => {
     expect(findFault('ingress-pause')?.requiresFor).toBe(true);
     expect(findFault('ingress-pause')?.defaultSelector).toBe('haproxy');
   });
+  it('unsafe-config: restarts services with the unsafe setting; recovery restores them as configured', () => {
+    const ingestA: FaultTarget = { name: 'ingest-a', az: 'az-a', kind: 'service', ports: [7101] };
+    expect(plan('unsafe-config', [ingestA])).toEqual({
+      apply: [{ op: 'reconfigure', name: 'ingest-a', env: { KAFKA_PRODUCER_ACKS: '1' } }],
+      recover: [{ op: 'reconfigure', name: 'ingest-a', env: {} }],
+    });
+    expect(findFault('unsafe-config')?.build([ingestA], { setting: 'fsync-off' }).ok).toBe(false);
+  });
   it('process faults take no parameters', () => {
     const r = findFault('kill')?.build([kafka2], { signal: 'SIGHUP' });
     expect(r?.ok).toBe(false);
@@ -133,6 +142,16 @@ describe('partition', () => {
       },
     ]);
     expect(p.recover).toEqual([{ op: 'heal', ref: 'partition-0' }]);
+  });
+  it("scope=az cuts the component's whole AZ; keepEdge cuts only the other AZs", () => {
+    const p = plan('partition', [kafka2], { scope: 'az', keepEdge: 'true' });
+    expect(p.apply).toEqual([
+      {
+        op: 'partition',
+        spec: { az: 'az-b', direction: 'both', from: ['az-a', 'az-c'] },
+        ref: 'partition-0',
+      },
+    ]);
   });
   it('gives each rule its own ref and skips edge targets', () => {
     const p = plan('partition', [kafka2, redisA, haproxy]);

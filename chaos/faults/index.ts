@@ -10,6 +10,7 @@ import { pauseFault } from './pause.ts';
 import { restartFault } from './restart.ts';
 import type { FaultKind, FaultTarget, Plan } from './step.ts';
 import { terminateFault } from './terminate.ts';
+import { unsafeConfigFault } from './unsafe-config.ts';
 
 export type { FaultKind, FaultTarget, Plan, Step } from './step.ts';
 
@@ -65,6 +66,7 @@ export const FAULTS: ReadonlyMap<string, RegisteredFault> = new Map(
     register(lossFault),
     register(bandwidthFault),
     register(ingressPauseFault),
+    register(unsafeConfigFault),
   ].map((f) => [f.name, f]),
 );
 

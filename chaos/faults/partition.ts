@@ -10,6 +10,10 @@ export interface PartitionParams {
   direction: PartitionSpec['direction'];
   /** Peers cut off; every other AZ and the host when absent. */
   from?: (AzName | 'edge')[];
+  /** `az`: cut the component's whole AZ, not only its ports (the target only picks the AZ). */
+  scope: 'ports' | 'az';
+  /** Keep the host (load generator, ledger, edge) connected: cut only the other AZs. */
+  keepEdge: boolean;
 }
 
 /**
@@ -24,6 +28,8 @@ export const partitionFault: FaultKind<PartitionParams> = {
   paramsHelp: [
     'direction=both|ingress|egress (default both; one-way is seen from the isolated side)',
     'from=az-a,az-c,edge (peers cut off; default every other AZ and the host)',
+    "scope=ports|az (default ports: a component target cuts only its ports; az: the target's whole AZ)",
+    'keepEdge=true|false (default false: true keeps the host connected and cuts only the other AZs)',
   ],
   params: z.strictObject({
     direction: z.enum(['both', 'ingress', 'egress']).default('both'),
@@ -33,21 +39,29 @@ export const partitionFault: FaultKind<PartitionParams> = {
         z.array(z.enum(PEERS)).min(1),
       )
       .optional(),
+    scope: z.enum(['ports', 'az']).default('ports'),
+    keepEdge: z
+      .preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean())
+      .default(false),
   }),
   plan: (targets, params) => {
     const steps: Step[] = [];
     const seenAz = new Set<string>();
     for (const t of targets) {
       if (t.az === 'edge') continue;
-      if (t.kind === 'az') {
+      const whole = t.kind === 'az' || params.scope === 'az';
+      if (whole) {
         if (seenAz.has(t.az)) continue;
         seenAz.add(t.az);
       }
+      const az = t.az;
+      const from =
+        params.from ?? (params.keepEdge ? PEERS.filter((p) => p !== az && p !== 'edge') : undefined);
       const spec: PartitionSpec = {
-        az: t.az,
+        az,
         direction: params.direction,
-        ...(t.kind === 'az' ? {} : { ports: [...t.ports] }),
-        ...(params.from ? { from: [...params.from] } : {}),
+        ...(whole ? {} : { ports: [...t.ports] }),
+        ...(from ? { from: [...from] } : {}),
       };
       steps.push({ op: 'partition', spec, ref: `partition-${steps.length}` });
     }

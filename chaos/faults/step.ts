@@ -18,7 +18,9 @@ export type Step =
   /** Removes the rule an earlier step named `ref` returned. */
   | { op: 'heal'; ref: string }
   | { op: 'az-down'; az: AzName }
-  | { op: 'az-up'; az: AzName };
+  | { op: 'az-up'; az: AzName }
+  /** Restart a service with these environment overrides; `{}` restores its own configuration. */
+  | { op: 'reconfigure'; name: string; env: Record<string, string> };
 
 export interface Plan {
   apply: Step[];
@@ -71,6 +73,8 @@ export function undoOf(step: Step): Step | null {
       return { op: 'heal', ref: step.ref };
     case 'az-down':
       return { op: 'az-up', az: step.az };
+    case 'reconfigure':
+      return Object.keys(step.env).length > 0 ? { op: 'reconfigure', name: step.name, env: {} } : null;
     case 'start':
     case 'resume':
     case 'heal':
@@ -119,6 +123,12 @@ export function describeStep(step: Step): string {
     case 'az-down':
     case 'az-up':
       return `${step.op} ${step.az}`;
+    case 'reconfigure': {
+      const env = Object.entries(step.env).map(([k, v]) => `${k}=${v}`);
+      return env.length
+        ? `reconfigure ${step.name} ${env.join(' ')}`
+        : `reconfigure ${step.name} as configured`;
+    }
   }
 }
 

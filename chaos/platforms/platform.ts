@@ -84,6 +84,11 @@ export interface Platform {
   resume(name: string): Promise<StepResult>;
   /** Start a component that was killed or terminated, with its existing data. */
   start(name: string): Promise<StepResult>;
+  /**
+   * Restart a service with environment overrides (SIGTERM, then start); `{}` restores its own
+   * configuration. The overrides stay in effect across kill and start until then.
+   */
+  reconfigure(name: string, env: Record<string, string>): Promise<StepResult>;
 
   /** Returns the rule id to pass to `heal`. */
   partition(spec: PartitionSpec): Promise<StepResult & { id: string }>;

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { badInput, EXIT, WindshearError } from '../../lib/errors.ts';
+import { outcomeOf } from '../../lib/run-format.ts';
 import type { SloRow } from '../../lib/slo.ts';
 import { formatResultsTable } from '../../reports/checks/format-results.ts';
 import { judge, writeResults } from '../../reports/checks/judge.ts';
@@ -82,7 +83,7 @@ export function register(program: Command): void {
       process.stdout.write(
         opts.json ? `${JSON.stringify(results, null, 2)}\n` : `${formatResultsTable(results)}\n`,
       );
-      process.exitCode = EXIT[results.verdict];
+      process.exitCode = EXIT[outcomeOf(results)];
     })
     .addHelpText(
       'after',

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { localPlatform } from '../../chaos/platforms/local/local-platform.ts';
 import { badInput, EXIT, type ExitCode } from '../../lib/errors.ts';
 import { REPO_ROOT } from '../../lib/paths.ts';
-import type { HistoryEvent, RunResults, Verdict } from '../../lib/run-format.ts';
+import { type HistoryEvent, outcomeOf, type RunResults, type Verdict } from '../../lib/run-format.ts';
 import { parseJsonl } from '../../reports/checks/load-run.ts';
 import { catalogNames } from '../../scenarios/load-scenario.ts';
 import {
@@ -215,7 +215,7 @@ aborted), 254 bad input, 255 internal error; 130/143 after Ctrl-C/SIGTERM (fault
             `run directory ${rel(r.runDir)}`,
             verdictTable(r.results),
             ...runFactLines(r.results, await lagOf(r.runDir)),
-            `verdict ${r.results.verdict.toUpperCase()} in ${(r.wallMs / 1000).toFixed(0)} s — report ${rel(join(r.runDir, 'report.html'))}`,
+            `verdict ${verdictText(r.results)} in ${(r.wallMs / 1000).toFixed(0)} s — report ${rel(join(r.runDir, 'report.html'))}`,
           ];
           process.stdout.write(`${lines.join('\n')}\n`);
         }
@@ -233,7 +233,7 @@ aborted), 254 bad input, 255 internal error; 130/143 after Ctrl-C/SIGTERM (fault
             ['scenario', 'verdict', 'wall s', 'run directory'],
             done.map((d) => [
               d.results.scenario,
-              d.results.verdict.toUpperCase(),
+              verdictText(d.results),
               (d.wallMs / 1000).toFixed(0),
               rel(d.runDir),
             ]),
@@ -246,7 +246,7 @@ aborted), 254 bad input, 255 internal error; 130/143 after Ctrl-C/SIGTERM (fault
       // the process alive. Unref'd: it fires only if something else still holds the event loop.
       setTimeout(() => process.exit(), 3000).unref();
       if (done.some((d) => d.signalExit !== null)) return;
-      const verdicts = done.map((d) => d.results.verdict);
+      const verdicts = done.map((d) => outcomeOf(d.results));
       const overall: Verdict = verdicts.includes('fail')
         ? 'fail'
         : verdicts.includes('unknown')
@@ -254,4 +254,13 @@ aborted), 254 bad input, 255 internal error; 130/143 after Ctrl-C/SIGTERM (fault
           : 'pass';
       process.exitCode = VERDICT_EXIT[overall];
     });
+}
+
+/** The verdict as printed; a negative control says whether the harness caught the damage. */
+function verdictText(r: RunResults): string {
+  const v = r.verdict.toUpperCase();
+  if (!r.negativeControl) return v;
+  return r.verdict === 'fail'
+    ? `${v} (expected: negative control caught)`
+    : `${v} (NEGATIVE CONTROL MISSED: the unsafe system should have failed)`;
 }

@@ -10,9 +10,10 @@ import { errorCode, type Outcome, outcomeOfError, outcomeOfStatus } from './clas
  * The ledger client: checkable writes at a steady rate, each recorded as `invoke` then exactly
  * one of `ok` / `fail` / `unknown` (LedgerOp), appended to ledger.jsonl as they happen.
  *   reservations  POST /v1/reservations through the edge, a unique Idempotency-Key each.
- *   fare updates  POST /v1/suppliers/:supplier/fares on an ingest instance, versions increasing
- *                 per `supplier:offer`; on anything but ok/4xx the same update (same version,
- *                 so idempotent) goes to the next ingest instance.
+ *   fare updates  POST /v1/suppliers/:supplier/fares on an ingest instance (each offer has its
+ *                 own first instance, spreading offers over the AZs), versions increasing per
+ *                 `supplier:offer`; on anything but ok/4xx the same update (same version, so
+ *                 idempotent) goes to the next ingest instance.
  * Open model: writes start on schedule whether or not earlier ones finished. Bounded by
  * `durationSec`, `maxOps` and `timeoutMs`; it stops by itself.
  */
@@ -31,7 +32,11 @@ export interface LedgerConfig {
   /** Prefix of idempotency keys and offer ids; unique per run. */
   runId: string;
   supplier?: string;
-  /** Distinct offers the fare updates cycle through. */
+  /**
+   * Distinct offers the fare updates cycle through. Default: every update is its own offer, so
+   * the read-back (the highest stored version per offer) confirms each acknowledged update on its
+   * own. With cycling offers a lost update is masked by a later version of the same offer.
+   */
   offers?: number;
   /** Per-request timeout in ms; a timeout after sending is `unknown`. */
   timeoutMs?: number;
@@ -95,7 +100,7 @@ export async function runLedger(cfg: LedgerConfig): Promise<LedgerOp[]> {
   const start = cfg.runStartPerfMs ?? performance.now();
   const timeoutMs = cfg.timeoutMs ?? 5000;
   const supplier = cfg.supplier ?? LEDGER_SUPPLIER;
-  const offers = Math.max(1, cfg.offers ?? 50);
+  const offers = cfg.offers === undefined ? Number.POSITIVE_INFINITY : Math.max(1, cfg.offers);
   const ops: LedgerOp[] = [];
   const file = cfg.out ? createWriteStream(cfg.out, { flags: 'a' }) : null;
   const record = (op: LedgerOp) => {
@@ -154,7 +159,12 @@ export async function runLedger(cfg: LedgerConfig): Promise<LedgerOp[]> {
     };
     record({ ...base, type: 'invoke', ...stamp() });
     const attempts: Attempt[] = [];
-    for (const url of cfg.ingestUrls) {
+    // Suppliers are spread over the AZs: each offer starts at its own ingest instance, then the
+    // next ones on failure (as a supplier's client would), so every AZ's ingest is exercised.
+    const n = cfg.ingestUrls.length;
+    const first = (i % offers) % n;
+    const order = [...cfg.ingestUrls.slice(first), ...cfg.ingestUrls.slice(0, first)];
+    for (const url of order) {
       const a = await post(
         `${url}/v1/suppliers/${encodeURIComponent(supplier)}/fares`,
         update,

@@ -106,9 +106,15 @@ export function sliRecovery(
   settleSec = SETTLE_SEC,
 ): SliRecovery {
   const bySec = new Map<number, LatencyWindow>();
-  for (const w of metrics) if (w.tag === sli.tag) bySec.set(w.sec, w);
+  let lastIssued = -1;
+  for (const w of metrics)
+    if (w.tag === sli.tag) {
+      bySec.set(w.sec, w);
+      if (w.count > 0) lastIssued = Math.max(lastIssued, w.sec);
+    }
   const s0 = Math.floor(fault.startMs / 1000);
-  const sEnd = Math.ceil(horizon / 1000);
+  // Seconds after the last one in which k6 sent anything are past the end of load, not an outage.
+  const sEnd = Math.min(Math.ceil(horizon / 1000), lastIssued + 1);
   const ok = (s: number) => secondWithin(bySec.get(s), sli);
   let detected: number | null = null;
   for (let s = s0; s < sEnd; s++)

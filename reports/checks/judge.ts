@@ -189,6 +189,7 @@ export function judge(run: RunData, rows: SloRow[], opts: JudgeOptions = {}): Ru
     duplicates: dups,
     judgedAt: opts.now ?? new Date().toISOString(),
     sloTables: opts.sloTables ?? [],
+    ...(run.plan.negativeControl ? { negativeControl: true } : {}),
   };
 }
 

@@ -84,6 +84,17 @@ describe('rto', () => {
     expect(judgeOne(runData({ history, metrics }), lax, [avail])).toMatchObject({ measured: 10 });
   });
 
+  it('seconds after the last request of the run are the end of load, not an outage', () => {
+    const ended = secs(0, 50, (s) => win(s, 10, s >= 15 && s < 20 ? 5 : 0));
+    const r = sliRecovery(
+      ended,
+      { faultId: 'f1', fault: 'kill-broker', targets: [], startMs: 30_000, stopMs: 40_000 },
+      60_000,
+      { tag: '*', success: { op: '>=', value: 99 }, p95Ms: null, from: 'test' },
+    );
+    expect(r).toEqual({ rtoMs: 0, detectionMs: null });
+  });
+
   it('is 0 when the SLI never left its objective', () => {
     const calm = secs(0, 60, (s) => win(s, 10));
     expect(judgeOne(runData({ history, metrics: calm }), rto, [avail])).toMatchObject({

@@ -42,7 +42,7 @@ export function toRawMessage(u: FareUpdate, format: string): OutMessage {
 export async function startIngest(ctx: ServiceContext): Promise<ServiceHandle> {
   const { app, log, metrics, config } = ctx;
   const kafka = kafkaFrom(ctx);
-  const producer = kafka.idempotentProducer();
+  const producer = kafka.idempotentProducer(ctx.config.KAFKA_PRODUCER_ACKS === '1' ? 1 : -1);
   const admin = kafka.admin();
   const pg = pgFrom(ctx, 2);
   let stopped = false;

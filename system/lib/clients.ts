@@ -49,6 +49,9 @@ export function kafkaFrom(ctx: ServiceContext): KafkaConnection {
  * policy (1 s budget) and breaker decide, so a slow index costs a search at most ~1 s before the
  * store fallback, not the client's 2 s timeout twice over.
  */
-export function searchFrom(ctx: ServiceContext, o: { timeoutMs?: number; retries?: number } = {}): SearchClient {
+export function searchFrom(
+  ctx: ServiceContext,
+  o: { timeoutMs?: number; retries?: number } = {},
+): SearchClient {
   return new SearchClient(ctx.config.OPENSEARCH_URL, o.timeoutMs, o.retries);
 }

@@ -134,14 +134,19 @@ export class KafkaConnection {
     });
   }
 
-  idempotentProducer(): BatchingProducer {
-    return new BatchingProducer(() =>
-      this.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        createPartitioner: Partitioners.DefaultPartitioner,
-        retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 8 },
-      }),
+  /** acks -1 (all) is idempotent; acks 1 (leader only, unsafe) cannot be: kafkajs refuses it. */
+  idempotentProducer(acks: -1 | 1 = -1): BatchingProducer {
+    return new BatchingProducer(
+      () =>
+        this.kafka.producer({
+          idempotent: acks === -1,
+          maxInFlightRequests: 1,
+          createPartitioner: Partitioners.DefaultPartitioner,
+          retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 8 },
+        }),
+      500,
+      10_000,
+      acks,
     );
   }
 
@@ -205,6 +210,7 @@ export class BatchingProducer {
     private readonly create: () => Producer,
     private readonly maxBatch = 500,
     private readonly ackTimeoutMs = 10_000,
+    private readonly acks: -1 | 1 = -1,
   ) {
     this.producer = create();
   }
@@ -232,7 +238,7 @@ export class BatchingProducer {
     return this.connected;
   }
 
-  /** Resolves after the broker acknowledged (acks=all) with the message's partition and offset. */
+  /** Resolves after the broker acknowledged (acks=all, or the leader alone with acks 1) with the message's partition and offset. */
   send(topic: string, numPartitions: number, msg: OutMessage): Promise<Ack> {
     return new Promise<Ack>((resolve, reject) => {
       this.queue.push({
@@ -246,12 +252,21 @@ export class BatchingProducer {
         resolve,
         reject,
       });
-      if (!this.flushing) setImmediate(() => void this.flush());
+      if (!this.flushing || !this.serial) setImmediate(() => void this.flush());
     });
   }
 
+  /**
+   * acks=all is idempotent, which kafkajs supports with one send at a time: flushes are serial.
+   * acks 1 is not idempotent, so flushes overlap and one unreachable leader does not hold up the
+   * messages for the others.
+   */
+  private get serial(): boolean {
+    return this.acks === -1;
+  }
+
   private async flush(): Promise<void> {
-    if (this.flushing || this.queue.length === 0) return;
+    if ((this.flushing && this.serial) || this.queue.length === 0) return;
     this.flushing = true;
     const batch = this.queue.splice(0, this.maxBatch);
     try {
@@ -263,7 +278,7 @@ export class BatchingProducer {
       }
       const meta = await this.producer.sendBatch({
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        acks: -1,
+        acks: this.acks,
         timeout: this.ackTimeoutMs,
       });
       const base = new Map(
@@ -292,7 +307,7 @@ export class BatchingProducer {
       }
     } finally {
       this.flushing = false;
-      if (this.queue.length > 0) setImmediate(() => void this.flush());
+      if (this.queue.length > 0 && this.serial) setImmediate(() => void this.flush());
     }
   }
 

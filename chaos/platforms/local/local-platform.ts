@@ -430,11 +430,34 @@ export class LocalPlatform implements Platform {
     if (cs.pid !== null && isAlive(cs.pid)) {
       return { action: `start ${name}`, exitCode: 0, detail: `already running (pid ${cs.pid})` };
     }
-    cs.pid = launch(cs.launch);
+    cs.pid = launch(withOverrides(cs));
     delete cs.stopped;
     cs.paused = false;
     this.save(state);
     return { action: `start ${name}`, exitCode: 0, detail: `pid ${cs.pid}` };
+  }
+
+  async reconfigure(name: string, env: Record<string, string>): Promise<StepResult> {
+    const { state, spec, cs } = this.component(name);
+    const shown = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+    const action = shown.length
+      ? `reconfigure ${name} ${shown.join(' ')}`
+      : `reconfigure ${name} as configured`;
+    if (spec.kind !== 'service')
+      return { action, exitCode: 1, detail: `${name} is a ${spec.kind}; only services are reconfigured` };
+    if (cs.pid !== null && isAlive(cs.pid)) {
+      signalGroup(cs.pid, 'SIGCONT');
+      signalGroup(cs.pid, 'SIGTERM');
+      if (!(await waitGone([cs.pid], 30_000)))
+        return { action, exitCode: 1, detail: `pid ${cs.pid} still running after SIGTERM` };
+    }
+    if (shown.length) cs.overrides = { ...env };
+    else delete cs.overrides;
+    cs.pid = launch(withOverrides(cs));
+    delete cs.stopped;
+    cs.paused = false;
+    this.save(state);
+    return { action, exitCode: 0, detail: `pid ${cs.pid}` };
   }
 
   private requireNetns(state: LocalState, az: AzName): string {
@@ -541,3 +564,8 @@ export function localPlatform(opts: LocalPlatformOptions = {}): Platform {
 }
 
 export { stateDir };
+
+/** A component's launch spec with the overrides a `reconfigure` fault set, if any. */
+function withOverrides(cs: ComponentState): LaunchSpec {
+  return cs.overrides ? { ...cs.launch, env: { ...cs.launch.env, ...cs.overrides } } : cs.launch;
+}

@@ -31,6 +31,8 @@ export interface ComponentState {
   /** Set when a fault stopped it on purpose; `start` clears it. */
   stopped?: 'killed' | 'terminated';
   paused?: boolean;
+  /** Environment overrides set by a `reconfigure` fault; launched with them until restored. */
+  overrides?: Record<string, string>;
 }
 
 export type ActiveRule =
