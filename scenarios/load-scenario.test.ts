@@ -28,6 +28,8 @@ describe('the catalogue', () => {
       'holiday-surge',
       'ingress-calibration',
       'latency-injection',
+      'leader-isolation',
+      'negative-control',
       'network-partition',
       'postgres-failover',
       'redis-primary-failover',
@@ -36,7 +38,7 @@ describe('the catalogue', () => {
       'stream-worker-crash',
     ]);
     const all = await loadCatalog();
-    expect(all).toHaveLength(12);
+    expect(all).toHaveLength(14);
     for (const l of all) {
       expect(
         l.slos.map((r) => r.id),

@@ -114,7 +114,8 @@ export async function runLedger(cfg: LedgerConfig): Promise<LedgerOp[]> {
   const complete = (base: { id: string; kind: LedgerOpKind; key: string; version?: number }, a: Attempt) => {
     const op: LedgerOp = { ...base, type: a.outcome, ...stamp() };
     if (a.error) op.error = a.error;
-    if (a.outcome === 'ok' && base.kind === 'reservation' && a.body && typeof a.body === 'object') {
+    if (a.outcome === 'ok' && a.body && typeof a.body === 'object') {
+      // Both answers carry where the write landed: reservations and fare updates (ingest's 202).
       const b = a.body as Partial<ReservationAccepted>;
       op.result = {
         ...(typeof b.reservationId === 'string' ? { reservationId: b.reservationId } : {}),

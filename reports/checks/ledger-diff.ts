@@ -37,7 +37,13 @@ export function foundInReadback(op: LedgerOp, readback: Readback): boolean | nul
  * Who led at `t`, from the nearest sample: the Kafka leader of the op's partition when known
  * (`kafka:<node>`, only when every topic agrees on it), else the Postgres primary (`postgres:<name>`).
  */
-function leaderAt(run: RunData, t: RunMs, partition: number | undefined): string | undefined {
+/** Topic a ledger write of this kind is acknowledged on (the partition in its answer is of it). */
+const TOPIC_OF: Record<string, string> = {
+  reservation: 'reservations.commands',
+  'fare-update': 'supplier.raw',
+};
+
+function leaderAt(run: RunData, t: RunMs, partition: number | undefined, kind: string): string | undefined {
   const nearest = <T>(xs: { t: number; data: T }[] | null) =>
     (xs ?? []).reduce<{ t: number; data: T } | undefined>(
       (best, s) => (best === undefined || Math.abs(s.t - t) < Math.abs(best.t - t) ? s : best),
@@ -45,7 +51,12 @@ function leaderAt(run: RunData, t: RunMs, partition: number | undefined): string
     );
   if (partition !== undefined) {
     const k = nearest(samplesOf(run, 'kafka'));
-    const leaders = new Set(k?.data.partitions.filter((p) => p.partition === partition).map((p) => p.leader));
+    const topic = TOPIC_OF[kind];
+    const leaders = new Set(
+      k?.data.partitions
+        .filter((p) => p.partition === partition && (topic === undefined || p.topic === topic))
+        .map((p) => p.leader),
+    );
     const [only] = [...leaders];
     if (leaders.size === 1 && only !== undefined && only !== null) return `kafka:${only}`;
   }
@@ -77,7 +88,7 @@ export function diffLedger(run: RunData, ledger: readonly LedgerOp[], readback: 
       if (found === null) uncheckable.push(op.id);
       else if (!found) {
         const fault = faultActiveAt(faults, op.t);
-        const leader = leaderAt(run, op.t, op.result?.partition);
+        const leader = leaderAt(run, op.t, op.result?.partition, op.kind);
         lost.push({
           opId: op.id,
           key: op.key,

@@ -19,7 +19,7 @@ const history = [
   sample(17_000, 'kafka', {
     controller: 1,
     brokers: [1, 2, 3],
-    partitions: [{ topic: 'reservations', partition: 4, leader: 2, isr: [2, 3] }],
+    partitions: [{ topic: 'reservations.commands', partition: 4, leader: 2, isr: [2, 3] }],
   }),
   sample(19_000, 'postgres', {
     primary: 'pg-a',

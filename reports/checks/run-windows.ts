@@ -119,5 +119,11 @@ export function faultSpans(run: RunData): FaultSpan[] {
 
 /** The fault active at `t` (started at or before, not yet stopped), if any. */
 export function faultActiveAt(faults: readonly FaultSpan[], t: RunMs): FaultSpan | undefined {
-  return faults.find((f) => f.startMs <= t && (f.stopMs === null || t < f.stopMs));
+  // With overlapping faults, the one started last is the likeliest cause.
+  return faults
+    .filter((f) => f.startMs <= t && (f.stopMs === null || t < f.stopMs))
+    .reduce<FaultSpan | undefined>(
+      (best, f) => (best === undefined || f.startMs >= best.startMs ? f : best),
+      undefined,
+    );
 }
