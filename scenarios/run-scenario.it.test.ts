@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { RunResults } from '../lib/run-format.ts';
 import { runCli } from '../test/run-cli.ts';
 
-// One real scenario end to end on the shared stack (test/global-setup.ts): load, ledger, the
-// broker kill, probes, heal, drain, read-back, judge, render. ~2 min on 2 cores.
-describe('windshear run-scenario broker-loss --profile ci', () => {
-  it('ends with a measured RTO, RPO 0 with acks=all, and a verdict', { timeout: 290_000 }, async () => {
+// Real scenarios end to end on the shared stack (test/global-setup.ts): load, ledger, faults,
+// probes, heal, drain, read-back, judge, render. ~1.5 min each on 2 cores.
+describe('windshear run-scenario on the real stack', () => {
+  it('broker-loss ends with a measured RTO, RPO 0 with acks=all, and a verdict', {
+    timeout: 290_000,
+  }, async () => {
     const r = await runCli(['run-scenario', 'broker-loss', '--profile', 'ci', '--json'], {
       timeoutMs: 280_000,
     });
@@ -28,5 +30,48 @@ describe('windshear run-scenario broker-loss --profile ci', () => {
       `broker-loss: RTO ${fault?.rtoMs} ms, new leader after ${fault?.components.find((c) => c.what === 'kafka-leader')?.ms} ms, RPO ${rpo?.measured} lost writes, verdict ${results.verdict}`,
     );
     expect(results.slos.find((s) => s.id === 'windshear.run-complete')).toBeUndefined();
+  });
+
+  it('calibration: a 20 s ingress pause is measured with an RTO within 10 % of 20 s', {
+    timeout: 290_000,
+  }, async () => {
+    const r = await runCli(['run-scenario', 'ingress-calibration', '--profile', 'ci', '--json'], {
+      timeoutMs: 280_000,
+    });
+    expect(r.code, r.stderr).not.toBe(255);
+    const results = JSON.parse(r.stdout) as RunResults;
+    const rto = results.faults.find((f) => f.faultId === 'pause-ingress')?.rtoMs;
+    console.log(`ingress-calibration: RTO ${rto} ms for a 20,000 ms pause, verdict ${results.verdict}`);
+    expect(rto).toBeGreaterThanOrEqual(18_000);
+    expect(rto).toBeLessThanOrEqual(22_000);
+    for (const id of ['loadgen.dropped-iterations', 'loadgen.achieved-rate'])
+      expect(results.slos.find((s) => s.id === id)?.verdict, id).toBe('pass');
+  });
+
+  it('negative control: with acks=1, the cut-off leader loses acknowledged fare updates and the ledger finds them', {
+    timeout: 290_000,
+  }, async () => {
+    const r = await runCli(['run-scenario', 'negative-control', '--profile', 'ci', '--json'], {
+      timeoutMs: 280_000,
+    });
+    const results = JSON.parse(r.stdout) as RunResults;
+    const lost = results.lostWrites.filter((w) => w.kind === 'fare-update');
+    console.log(
+      `negative-control: ${lost.length} acknowledged fare updates lost (${lost
+        .slice(0, 3)
+        .map((w) => `${w.key} p${w.partition}@${w.offset} leader ${w.leader}`)
+        .join(', ')}), verdict ${results.verdict}, exit ${r.code}`,
+    );
+    expect(results.negativeControl).toBe(true);
+    expect(lost.length).toBeGreaterThan(0);
+    expect(results.slos.find((s) => s.id === 'rpo.single-component')?.verdict).toBe('fail');
+    expect(results.verdict).toBe('fail');
+    // The expected failure of a negative control is a success of the harness.
+    expect(r.code).toBe(0);
+    // Healing restored the services' own configuration (status shows overrides in effect).
+    const status = await runCli(['status', '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain('"ingest-a"');
+    expect(status.stdout).not.toContain('KAFKA_PRODUCER_ACKS');
   });
 });

@@ -28,6 +28,8 @@ export interface ComponentStatus {
   role: string | null;
   health: Health;
   detail?: string;
+  /** Environment overrides an `unsafe-config` fault put in effect (until it is healed). */
+  overrides?: Record<string, string>;
 }
 
 /** The outcome of one primitive action; fault steps record it in the history. */

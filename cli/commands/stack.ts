@@ -83,7 +83,24 @@ Examples:
       console.log(
         table(
           ['component', 'az', 'address', 'pid', 'role', 'health', 'detail'],
-          rows.map((r) => [r.name, r.az, r.address, r.pid, r.role, r.health, r.detail]),
+          rows.map((r) => [
+            r.name,
+            r.az,
+            r.address,
+            r.pid,
+            r.role,
+            r.health,
+            [
+              r.detail,
+              r.overrides
+                ? `UNSAFE ${Object.entries(r.overrides)
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(' ')}`
+                : '',
+            ]
+              .filter(Boolean)
+              .join('; '),
+          ]),
         ),
       );
       const caps = platform.capabilities();

@@ -364,6 +364,7 @@ export class LocalPlatform implements Platform {
           role,
           health,
           ...(detail ? { detail } : {}),
+          ...(state.components[c.name]?.overrides ? { overrides: state.components[c.name]?.overrides } : {}),
         });
       }
       return out;
