@@ -257,8 +257,15 @@ function checkTargetKinds(fault: RegisteredFault, targets: readonly FaultTarget[
 }
 
 /** TargetRef for history. TargetRef.az has no `edge` yet; the edge is written as `edge`. */
-function toRef(t: FaultTarget): TargetRef {
-  return { name: t.name, az: t.az as TargetRef['az'], ...(t.role ? { role: t.role } : {}) };
+function toRef(t: FaultTarget, topology: Topology | null): TargetRef {
+  const members =
+    t.kind === 'az' && topology ? topology.components.filter((c) => c.az === t.az).map((c) => c.name) : [];
+  return {
+    name: t.name,
+    az: t.az as TargetRef['az'],
+    ...(t.role ? { role: t.role } : {}),
+    ...(members.length ? { members } : {}),
+  };
 }
 
 async function runStep(
@@ -341,7 +348,7 @@ export async function applyFault(
     faultId: p.faultId,
     fault: p.fault.name,
     selector: p.selector,
-    targets: p.targets.map(toRef),
+    targets: p.targets.map((t) => toRef(t, deps.platform.current())),
   });
   const bound = new Map<string, string>();
   for (const [i, step] of p.plan.apply.entries()) {

@@ -35,6 +35,8 @@ export interface TargetRef {
   az: AzName | 'edge';
   /** Role at injection time: `controller-leader`, `partition-leader`, `primary`, `replica`, ... */
   role?: string;
+  /** For a whole-AZ target: the components in that AZ, so checkers know what it took down. */
+  members?: string[];
 }
 
 interface EventBase {

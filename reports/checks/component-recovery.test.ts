@@ -132,6 +132,32 @@ describe('component-recovery', () => {
     });
   });
 
+  it('pg-writable: a sample failed only because the lost old primary did not answer still counts its write', () => {
+    const h = history().map(
+      (e): HistoryEvent =>
+        e.kind === 'sample' && e.probe === 'postgres' && e.t >= 10_000
+          ? ({ ...e, ok: false, data: { ...(e.data as object), writable: e.t >= 13_000 } } as HistoryEvent)
+          : e,
+    );
+    expect(judgeOne(runData({ history: h }), comp('pg-writable'))).toMatchObject({ measured: 3 });
+  });
+
+  it('a whole-AZ target counts the components it took down (members), e.g. the Redis primary', () => {
+    const azTarget = [{ name: 'az-c', az: 'az-c' as const, role: 'az', members: ['kafka-3', 'redis-a'] }];
+    const h = history({ redisSwitches: false }).map(
+      (e): HistoryEvent => (e.kind === 'fault-start' ? { ...e, targets: azTarget } : e),
+    );
+    expect(judgeOne(runData({ history: h }), comp('redis-switch-master', 10))).toMatchObject({
+      verdict: 'fail',
+      measured: 50,
+    });
+    const bare = h.map(
+      (e): HistoryEvent =>
+        e.kind === 'fault-start' ? { ...e, targets: [{ name: 'az-c', az: 'az-c', role: 'az' }] } : e,
+    );
+    expect(judgeOne(runData({ history: bare }), comp('redis-switch-master', 10)).verdict).toBe('unknown');
+  });
+
   it('a primary that was hit and never switched is a lower bound', () => {
     const run = runData({ history: history({ redisSwitches: false }) });
     expect(judgeOne(run, comp('redis-switch-master', 10))).toMatchObject({ verdict: 'fail', measured: 50 });

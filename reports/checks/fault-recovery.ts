@@ -150,7 +150,8 @@ function firstHealthyAfterBad<T>(
   return healed ? healed.t - fault.startMs : null;
 }
 
-const targetNames = (f: FaultSpan) => new Set(f.targets.map((t) => t.name));
+/** Target names, with the components of whole-AZ targets. */
+const targetNames = (f: FaultSpan) => new Set(f.targets.flatMap((t) => [t.name, ...(t.members ?? [])]));
 
 /** Group lag in seconds in one sample: the worst topic of the group; null when absent. */
 export function groupLagSec(
@@ -181,7 +182,7 @@ export function lagObjectiveSec(rows: readonly SloRow[], group: string): { sec: 
  * - kafka-isr: every partition has an ISR of at least 2;
  * - redis-switch-master: all answering Sentinels agree on a primary other than the one before the
  *   fault (applies when the old primary was a target or the primary changed);
- * - pg-writable: the postgres sample says writable (a failed sample counts as not writable);
+ * - pg-writable: the postgres sample's write probe succeeded (also in a sample failed for another node);
  * - lb-healthy: no HAProxy server that is a fault target is UP (applies when one is a server);
  * - stream-recovery: lag of `stream-normalizer` at or under its objective.
  */
@@ -239,9 +240,13 @@ export function componentRecovery(
       return hit ? { ms: null } : undefined;
     }
     case 'pg-writable': {
-      // A probe that reached no node (ok=false) counts as not writable.
-      const down = { primary: null, writable: false, replicationLagBytes: null, syncState: null };
-      const samples = samplesOf(run, 'postgres', down) ?? [];
+      // The probe's own write decides, also in a sample marked failed because another node (the
+      // lost primary) did not answer; a sample without that write counts as not writable.
+      const samples = (run.history ?? []).flatMap((e) =>
+        e.kind === 'sample' && e.probe === 'postgres'
+          ? [{ t: e.t, data: { writable: (e.data as { writable?: unknown } | null)?.writable === true } }]
+          : [],
+      );
       if (!samples.some((s) => s.t >= fault.startMs && s.t < horizon)) return undefined;
       return { ms: firstHealthyAfterBad(samples, fault, horizon, (d) => !d.writable) };
     }

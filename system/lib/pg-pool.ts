@@ -127,6 +127,12 @@ export class FailoverPool {
           throw err;
         }
         let broken: unknown;
+        // A checked-out client has no pool listener: a connection that dies now (a paused or
+        // failed-over primary) emits 'error' on it, which would crash the process unheard.
+        const onError = (err: unknown) => {
+          broken = err;
+        };
+        client.on('error', onError);
         try {
           await client.query('BEGIN');
           const result = await fn(client);
@@ -138,6 +144,7 @@ export class FailoverPool {
           this.onError(pool, err);
           throw err;
         } finally {
+          client.off('error', onError);
           client.release(broken instanceof Error ? broken : undefined);
         }
       },
