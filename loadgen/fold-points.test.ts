@@ -188,6 +188,13 @@ describe('PointFolder pure behaviour', () => {
     ]);
   });
 
+  it('a second the schedule covers only in part asks for that part of the rate', () => {
+    const options = k6OptionsFor({ preset: 'peak', durationSec: 2 }, 0.01);
+    const f = new PointFolder({ runStartEpochMs: 10_000, options });
+    f.add({ metric: 'ws_schedule_start', epochMs: 10_500, value: 10_500, tags: {} });
+    expect([0, 1, 2, 3].map((s) => f.intendedRate(s))).toEqual([25.5, 51, 25.5, 0]);
+  });
+
   it('classifies errors by expected_response, else status', () => {
     expect(isError({ status: '200', expected_response: 'true' })).toBe(false);
     expect(isError({ status: '404', expected_response: 'true' })).toBe(false);

@@ -193,14 +193,19 @@ export class PointFolder {
     return Math.ceil(offset + end);
   }
 
-  /** Intended requests/s of second `sec` of the run (rate at its middle, in schedule time). */
+  /**
+   * Requests the schedule asks for in second `sec` of the run: the rate integrated over that
+   * second in schedule time (10 steps), so the partial seconds where k6's schedule starts and
+   * ends ask for their part, not a whole second's worth.
+   */
   intendedRate(sec: number): number | undefined {
     const o = this.opts.options;
     if (!o || this.runStart === null) return undefined;
-    const t = (this.runStart + sec * 1000 + 500 - (this.scheduleStart ?? this.runStart)) / 1000;
+    const a = (this.runStart + sec * 1000 - (this.scheduleStart ?? this.runStart)) / 1000;
     let sum = 0;
-    for (const s of Object.values(o.scenarios)) sum += scenarioRateAt(s, t);
-    return sum;
+    for (let k = 0; k < 10; k++)
+      for (const s of Object.values(o.scenarios)) sum += scenarioRateAt(s, a + (k + 0.5) / 10) / 10;
+    return Math.round(sum * 1000) / 1000;
   }
 
   private emitUpTo(lastSec: number): LatencyWindow[] {
