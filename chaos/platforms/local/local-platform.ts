@@ -439,26 +439,20 @@ export class LocalPlatform implements Platform {
   }
 
   async reconfigure(name: string, env: Record<string, string>): Promise<StepResult> {
-    const { state, spec, cs } = this.component(name);
+    const { spec } = this.component(name);
     const shown = Object.entries(env).map(([k, v]) => `${k}=${v}`);
     const action = shown.length
       ? `reconfigure ${name} ${shown.join(' ')}`
       : `reconfigure ${name} as configured`;
     if (spec.kind !== 'service')
       return { action, exitCode: 1, detail: `${name} is a ${spec.kind}; only services are reconfigured` };
-    if (cs.pid !== null && isAlive(cs.pid)) {
-      signalGroup(cs.pid, 'SIGCONT');
-      signalGroup(cs.pid, 'SIGTERM');
-      if (!(await waitGone([cs.pid], 30_000)))
-        return { action, exitCode: 1, detail: `pid ${cs.pid} still running after SIGTERM` };
-    }
+    const stopped = await this.kill(name, 'SIGTERM');
+    if (stopped.exitCode !== 0) return { ...stopped, action };
+    const { state, cs } = this.component(name);
     if (shown.length) cs.overrides = { ...env };
     else delete cs.overrides;
-    cs.pid = launch(withOverrides(cs));
-    delete cs.stopped;
-    cs.paused = false;
     this.save(state);
-    return { action, exitCode: 0, detail: `pid ${cs.pid}` };
+    return { ...(await this.start(name)), action };
   }
 
   private requireNetns(state: LocalState, az: AzName): string {
