@@ -171,7 +171,10 @@ export class KafkaConnection {
           sessionTimeout: 10_000,
           heartbeatInterval: 3_000,
           rebalanceTimeout: 20_000,
-          maxWaitTimeInMs: 100,
+          // How long the broker holds an empty fetch. It answers as soon as a record arrives
+          // (min bytes 1), so this adds no latency; 100 ms made ~10 idle consumers fetch 10 times
+          // a second from every broker, which cost the brokers ~13 % of a core each at rest.
+          maxWaitTimeInMs: 1_000,
           readUncommitted: false,
           retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 10 },
         }),
