@@ -1,4 +1,5 @@
 import type { LedgerOp, LedgerOpKind, LostWrite, Readback, RunMs } from '../../lib/run-format.ts';
+import { TOPICS } from '../../system/contracts.ts';
 import { samplesOf } from './checker.ts';
 import type { RunData } from './load-run.ts';
 import { type FaultSpan, faultActiveAt, faultSpans } from './run-windows.ts';
@@ -39,8 +40,8 @@ export function foundInReadback(op: LedgerOp, readback: Readback): boolean | nul
  */
 /** Topic a ledger write of this kind is acknowledged on (the partition in its answer is of it). */
 const TOPIC_OF: Record<string, string> = {
-  reservation: 'reservations.commands',
-  'fare-update': 'supplier.raw',
+  reservation: TOPICS.reservationCommands.name,
+  'fare-update': TOPICS.supplierRaw.name,
 };
 
 function leaderAt(run: RunData, t: RunMs, partition: number | undefined, kind: string): string | undefined {
