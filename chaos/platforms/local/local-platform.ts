@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { badInput, internal, WindshearError } from '../../../lib/errors.ts';
-import { isRoot } from '../../../lib/exec.ts';
+import { isRoot, waitFor } from '../../../lib/exec.ts';
 import { StackObserver } from '../../../lib/observe/stack-observer.ts';
 import { paths, REPO_ROOT, stateDir } from '../../../lib/paths.ts';
 import type { AzName } from '../../../lib/run-format.ts';
@@ -452,7 +452,19 @@ export class LocalPlatform implements Platform {
     if (shown.length) cs.overrides = { ...env };
     else delete cs.overrides;
     this.save(state);
-    return { ...(await this.start(name)), action };
+    const started = await this.start(name);
+    if (started.exitCode !== 0) return { ...started, action };
+    // The next fault should meet the service running with its new setting, not still starting.
+    const url = `http://${spec.host}:${spec.ports.http}/readyz`;
+    const ready = await waitFor(
+      async () => (await fetch(url, { signal: AbortSignal.timeout(1000) })).ok,
+      30_000,
+    );
+    return {
+      ...started,
+      action,
+      detail: `${started.detail ?? ''}${ready ? ', ready' : ', not ready after 30 s'}`,
+    };
   }
 
   private requireNetns(state: LocalState, az: AzName): string {
