@@ -4,13 +4,15 @@ import { runCli } from '../test/run-cli.ts';
 
 // Real scenarios end to end on the shared stack (test/global-setup.ts): load, ledger, faults,
 // probes, heal, drain, read-back, judge, render. ~1.5 min each on 2 cores.
+/** `windshear run-scenario <name> --profile ci --json` on the shared stack. */
+const runCiScenario = (name: string) =>
+  runCli(['run-scenario', name, '--profile', 'ci', '--json'], { timeoutMs: 280_000 });
+
 describe('windshear run-scenario on the real stack', () => {
   it('broker-loss ends with a measured RTO, RPO 0 with acks=all, and a verdict', {
     timeout: 290_000,
   }, async () => {
-    const r = await runCli(['run-scenario', 'broker-loss', '--profile', 'ci', '--json'], {
-      timeoutMs: 280_000,
-    });
+    const r = await runCiScenario('broker-loss');
     expect(r.code, r.stderr).not.toBe(255);
     expect(r.code, r.stderr).not.toBe(254);
     const results = JSON.parse(r.stdout) as RunResults;
@@ -40,9 +42,7 @@ describe('windshear run-scenario on the real stack', () => {
   it('calibration: a 20 s ingress pause is measured with an RTO within 10 % of 20 s', {
     timeout: 290_000,
   }, async () => {
-    const r = await runCli(['run-scenario', 'ingress-calibration', '--profile', 'ci', '--json'], {
-      timeoutMs: 280_000,
-    });
+    const r = await runCiScenario('ingress-calibration');
     expect(r.code, r.stderr).not.toBe(255);
     const results = JSON.parse(r.stdout) as RunResults;
     const rto = results.faults.find((f) => f.faultId === 'pause-ingress')?.rtoMs;
@@ -56,9 +56,7 @@ describe('windshear run-scenario on the real stack', () => {
   it('negative control: with acks=1, the cut-off leader loses acknowledged fare updates and the ledger finds them', {
     timeout: 290_000,
   }, async () => {
-    const r = await runCli(['run-scenario', 'negative-control', '--profile', 'ci', '--json'], {
-      timeoutMs: 280_000,
-    });
+    const r = await runCiScenario('negative-control');
     const results = JSON.parse(r.stdout) as RunResults;
     const lost = results.lostWrites.filter((w) => w.kind === 'fare-update');
     console.log(

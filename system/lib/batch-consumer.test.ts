@@ -26,14 +26,20 @@ function fakeConsumer() {
   return c;
 }
 
+/** A BatchConsumer whose kafkajs consumers are fakes, recorded in the order they were made. */
+function consumerOverFakes() {
+  const made: ReturnType<typeof fakeConsumer>[] = [];
+  const bc = new BatchConsumer(() => {
+    const c = fakeConsumer();
+    made.push(c);
+    return c as unknown as Consumer;
+  }, 'g');
+  return { made, bc };
+}
+
 describe('BatchConsumer', () => {
   it('starts a new consumer when kafkajs gives up after a non-retriable crash', async () => {
-    const made: ReturnType<typeof fakeConsumer>[] = [];
-    const bc = new BatchConsumer(() => {
-      const c = fakeConsumer();
-      made.push(c);
-      return c as unknown as Consumer;
-    }, 'g');
+    const { made, bc } = consumerOverFakes();
     const crashes: boolean[] = [];
     bc.onCrash((_err, restart) => crashes.push(restart));
     await bc.run({ topics: ['t'], eachBatch: async () => {} });
@@ -50,12 +56,7 @@ describe('BatchConsumer', () => {
   });
 
   it('does not restart after stop()', async () => {
-    const made: ReturnType<typeof fakeConsumer>[] = [];
-    const bc = new BatchConsumer(() => {
-      const c = fakeConsumer();
-      made.push(c);
-      return c as unknown as Consumer;
-    }, 'g');
+    const { made, bc } = consumerOverFakes();
     await bc.run({ topics: ['t'], eachBatch: async () => {} });
     await bc.stop();
     made[0]!.crash(false);
