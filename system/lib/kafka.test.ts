@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { headersToRecord, offsetsFrom, partitionFor } from './kafka.ts';
+import { headersToRecord, missingPartitions, offsetsFrom, partitionFor } from './kafka.ts';
 
 describe('partitionFor', () => {
   it('matches the Java default partitioner (murmur2, positive modulo)', () => {
@@ -25,5 +25,13 @@ describe('offsetsFrom', () => {
 describe('headersToRecord', () => {
   it('keeps first values as strings and drops undefined', () => {
     expect(headersToRecord({ a: Buffer.from('x'), b: ['y', 'z'], c: undefined })).toEqual({ a: 'x', b: 'y' });
+  });
+});
+
+describe('missingPartitions', () => {
+  it('names each partition written to without an acknowledgement, once, ascending', () => {
+    expect(missingPartitions([3, 1, 3, 7, 1], [1])).toEqual([3, 7]);
+    expect(missingPartitions([2, 2], [2, 5])).toEqual([]);
+    expect(missingPartitions([], [])).toEqual([]);
   });
 });

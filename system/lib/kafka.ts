@@ -78,6 +78,12 @@ export function partitionFor(key: string, numPartitions: number): number {
 }
 
 /** Offsets for messages appended in order to one partition, starting at `baseOffset`. */
+/** The partitions written to that no acknowledgement covers, ascending. */
+export function missingPartitions(written: number[], acked: number[]): number[] {
+  const ok = new Set(acked);
+  return [...new Set(written)].filter((p) => !ok.has(p)).sort((a, b) => a - b);
+}
+
 export function offsetsFrom(baseOffset: string, count: number): string[] {
   const base = BigInt(baseOffset);
   return Array.from({ length: count }, (_, i) => (base + BigInt(i)).toString());
@@ -187,7 +193,7 @@ export class KafkaConnection {
   }
 }
 
-/** Consecutive failed flushes after which BatchingProducer starts over with a new producer. */
+/** Consecutive failed flushes after which a non-idempotent BatchingProducer starts over. */
 const REPLACE_AFTER = 3;
 
 interface Pending {
@@ -224,9 +230,14 @@ export class BatchingProducer {
   }
 
   /**
-   * An idempotent producer can wedge after a leader change (e.g. OUT_OF_ORDER_SEQUENCE_NUMBER):
-   * every later send fails while it still looks connected. A fresh producer gets a new producer
-   * id and epoch. The failed batches were rejected (never acknowledged), so nothing acked is lost.
+   * A fresh producer gets a new producer id, so its sequence numbers start over. An idempotent
+   * producer must be replaced after *any* failed flush: kafkajs rolls a partition's sequence back
+   * when a produce request fails, even when the broker did write it (a timeout, a connection reset
+   * by a dying leader). The next batch of the same size would reuse that sequence, the broker would
+   * take it for a retry of the written batch and answer with that batch's offset: acknowledged,
+   * never written (reproduced in chaos/faults.it.test.ts; it lost acked reservations around a
+   * broker kill). The same rollback also leaves a producer wedged on OUT_OF_ORDER_SEQUENCE_NUMBER.
+   * The failed batches were rejected (never acknowledged), so nothing acked is lost.
    */
   private async replace(): Promise<void> {
     const old = this.producer;
@@ -239,6 +250,13 @@ export class BatchingProducer {
 
   isConnected(): boolean {
     return this.connected;
+  }
+
+  /** After a failed flush: an idempotent producer is replaced at once, another after REPLACE_AFTER in a row. */
+  private async failed(): Promise<void> {
+    if (!this.serial && ++this.failures < REPLACE_AFTER) return;
+    this.failures = 0;
+    await this.replace().catch(() => undefined);
   }
 
   /** Resolves after the broker acknowledged (acks=all, or the leader alone with acks 1) with the message's partition and offset. */
@@ -288,26 +306,29 @@ export class BatchingProducer {
         meta.map((m) => [`${m.topicName}/${m.partition}`, m.baseOffset ?? m.offset ?? '0']),
       );
       const seen = new Map<string, number>();
+      let unacked = 0;
       for (const p of batch) {
         const k = `${p.topic}/${p.message.partition}`;
         const i = seen.get(k) ?? 0;
         seen.set(k, i + 1);
         const b = base.get(k);
-        if (b === undefined) p.reject(new Error(`no acknowledgement for ${k}`));
-        else
+        if (b === undefined) {
+          // kafkajs resolves a retried sendBatch without the partitions that moved to a broker
+          // which had already answered for others: never sent again, their sequences rolled back.
+          unacked++;
+          p.reject(new Error(`no acknowledgement for ${k}`));
+        } else
           p.resolve({
             topic: p.topic,
             partition: p.message.partition,
             offset: (BigInt(b) + BigInt(i)).toString(),
           });
       }
-      this.failures = 0;
+      if (unacked > 0) await this.failed();
+      else this.failures = 0;
     } catch (err) {
       for (const p of batch) p.reject(err);
-      if (++this.failures >= REPLACE_AFTER) {
-        this.failures = 0;
-        await this.replace().catch(() => undefined);
-      }
+      await this.failed();
     } finally {
       this.flushing = false;
       if (this.queue.length > 0 && this.serial) setImmediate(() => void this.flush());
@@ -340,14 +361,27 @@ export class TransactionalProducer {
     return this.producer.connect();
   }
 
+  /**
+   * Sends every message (partitioned here, by key) and commits the offsets in one transaction.
+   * A send whose answer lacks a partition it wrote to aborts the transaction: kafkajs can resolve
+   * a retried send without the partitions that moved to a broker which had already answered.
+   */
   async commitBatch(
-    sends: { topic: string; messages: OutMessage[] }[],
+    sends: { topic: string; partitions: number; messages: OutMessage[] }[],
     offsets: OffsetCommit,
   ): Promise<void> {
     const tx = await this.producer.transaction();
     try {
       for (const s of sends) {
-        if (s.messages.length > 0) await tx.send({ topic: s.topic, messages: s.messages, acks: -1 });
+        if (s.messages.length === 0) continue;
+        const messages = s.messages.map((m) => ({ ...m, partition: partitionFor(m.key, s.partitions) }));
+        const acked = await tx.send({ topic: s.topic, messages, acks: -1 });
+        const missing = missingPartitions(
+          messages.map((m) => m.partition),
+          acked.filter((a) => a.topicName === s.topic).map((a) => a.partition),
+        );
+        if (missing.length > 0)
+          throw new Error(`no acknowledgement for ${s.topic} partitions ${missing.join(', ')}`);
       }
       await tx.sendOffsets({
         consumerGroupId: offsets.groupId,

@@ -133,12 +133,15 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
     const messages = t.out.map((f) => ({ key: `${f.supplier}:${f.offerId}`, value: JSON.stringify(f) }));
     const next = (BigInt(last.offset) + 1n).toString();
     try {
-      await producer.commitBatch([{ topic: output, messages }], {
-        groupId: GROUPS.stream,
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: next,
-      });
+      await producer.commitBatch(
+        [{ topic: output, partitions: TOPICS.faresNormalized.partitions, messages }],
+        {
+          groupId: GROUPS.stream,
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: next,
+        },
+      );
     } catch (err) {
       // A fenced or confused transactional producer is replaced; kafkajs re-reads the batch.
       producers.delete(batch.partition);
