@@ -22,17 +22,12 @@ describe('windshear run-scenario on the real stack', () => {
     // RTO measured from the SLI, and the new-leader time from the kafka probe.
     expect(fault?.rtoMs).toBeTypeOf('number');
     expect(fault?.components.find((c) => c.what === 'kafka-leader')?.ms).toBeTypeOf('number');
-    // RPO from the ledger, every write checked on its own. With acks=all and min ISR 2 it should
-    // be 0, but the reference platform intermittently loses acknowledged writes around a broker
-    // kill (2 reservations in one catalogue run on 2026-11-21; issue 3 stays open for it). So
-    // this asserts the measurement and its evidence, not the platform's luck.
+    // RPO from the ledger, every write checked on its own: acks=all and min ISR 2 lose nothing.
+    // (It once lost 2 acknowledged reservations here: kafkajs' sequence rollback, see
+    // BatchingProducer.replace; the lost writes are listed with partition and offset.)
     const rpo = results.slos.find((s) => s.id === 'rpo.single-component');
-    expect(rpo?.measured, rpo?.detail).toBeTypeOf('number');
-    expect(results.lostWrites).toHaveLength(rpo?.measured ?? -1);
-    for (const w of results.lostWrites) {
-      expect(w.partition, w.key).toBeTypeOf('number');
-      expect(w.offset, w.key).toBeTypeOf('string');
-    }
+    expect(results.lostWrites, JSON.stringify(results.lostWrites.slice(0, 5))).toEqual([]);
+    expect(rpo?.measured, rpo?.detail).toBe(0);
     console.log(
       `broker-loss: RTO ${fault?.rtoMs} ms, new leader after ${fault?.components.find((c) => c.what === 'kafka-leader')?.ms} ms, RPO ${rpo?.measured} lost writes, verdict ${results.verdict}`,
     );
