@@ -21,6 +21,8 @@ export function stateDir(): string {
 export const paths = {
   stateFile: () => join(stateDir(), 'state.json'),
   journal: () => join(stateDir(), 'journal.jsonl'),
+  /** HistoryEvents of `windshear chaos inject` and `heal`, appended; `down` keeps it. */
+  chaosHistory: () => join(stateDir(), 'chaos-history.jsonl'),
   dataRoot: () => join(stateDir(), 'data'),
   logsDir: () => join(stateDir(), 'logs'),
   bin: (name: string) => join(cacheDir(), 'bin', name),

@@ -1,7 +1,18 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WindshearError } from '../../lib/errors.ts';
-import { eventLine, parseDurationSec, parseParamPairs, register } from './chaos.ts';
+import type { HistoryEvent } from '../../lib/run-format.ts';
+import {
+  eventLine,
+  historyAppender,
+  parseDurationSec,
+  parseParamPairs,
+  register,
+  stopsAfterHeal,
+} from './chaos.ts';
 
 function program(): Command {
   const p = new Command().exitOverride();
@@ -10,6 +21,8 @@ function program(): Command {
 }
 
 afterEach(() => vi.restoreAllMocks());
+
+const clock = { t: () => 42, wall: () => '2026-01-01T00:00:00.000Z' };
 
 describe('chaos command', () => {
   it('parses durations', () => {
@@ -37,6 +50,27 @@ describe('chaos command', () => {
       }),
     ).toBe('+1.234s f apply kill kafka-2 SIGKILL -> exit 0');
     expect(eventLine({ kind: 'phase', t: 0, wall: '', phase: 'fault' })).toBeNull();
+  });
+  it('appends history events as JSON lines to a file it creates, announcing it once', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ws-chaos-')), 'state', 'chaos-history.jsonl');
+    const announced: string[] = [];
+    const record = historyAppender(file, () => announced.push(file));
+    const stop: HistoryEvent = { kind: 'fault-stop', t: 5, wall: 'w', faultId: 'adhoc-1' };
+    record({ kind: 'note', t: 1, wall: 'w', level: 'info', message: 'x' });
+    record(stop);
+    expect(announced).toEqual([file]);
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    expect(lines.map((l) => JSON.parse(l).kind)).toEqual(['note', 'fault-stop']);
+    // A second appender (the next command) adds to the same file.
+    historyAppender(file)(stop);
+    expect(readFileSync(file, 'utf8').trimEnd().split('\n')).toHaveLength(3);
+  });
+  it('stops, after a heal, each recovered fault with nothing left outstanding, once', () => {
+    expect(stopsAfterHeal(['a', 'b', 'a', 'c'], [{ faultId: 'b' }], clock)).toEqual([
+      { kind: 'fault-stop', t: 42, wall: '2026-01-01T00:00:00.000Z', faultId: 'a' },
+      { kind: 'fault-stop', t: 42, wall: '2026-01-01T00:00:00.000Z', faultId: 'c' },
+    ]);
+    expect(stopsAfterHeal([], [], clock)).toEqual([]);
   });
   it('lists every fault kind as JSON', async () => {
     const lines: string[] = [];

@@ -1,7 +1,12 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { FAULTS } from '../../chaos/faults/index.ts';
+import { readJournal } from '../../chaos/journal.ts';
 import type { Platform } from '../../chaos/platforms/platform.ts';
 import {
+  type EventSink,
+  type FaultClock,
   healAll,
   healProblems,
   injectFault,
@@ -59,13 +64,52 @@ export function eventLine(e: HistoryEvent): string | null {
   }
 }
 
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Appends each event to `file` as one JSON line; `onFirst` runs before the first. */
+export function historyAppender(file: string, onFirst: () => void = () => {}): EventSink {
+  let first = true;
+  return (e) => {
+    if (first) {
+      first = false;
+      mkdirSync(dirname(file), { recursive: true });
+      onFirst();
+    }
+    appendFileSync(file, `${JSON.stringify(e)}\n`);
+  };
+}
+
+/**
+ * fault-stop for each fault a heal recovered that has no undo left outstanding. healAll
+ * emits fault-stop only for faults started in its own process; `chaos heal` started none.
+ */
+export function stopsAfterHeal(
+  recovered: Iterable<string>,
+  outstanding: readonly { faultId: string }[],
+  clock: FaultClock,
+): HistoryEvent[] {
+  const left = new Set(outstanding.map((u) => u.faultId));
+  return [...new Set(recovered)]
+    .filter((id) => !left.has(id))
+    .map((faultId) => ({ kind: 'fault-stop', t: clock.t(), wall: clock.wall(), faultId }));
+}
+
+/** Prints each event and records it in the ad hoc history, saying where once. */
+function recordingSink(): EventSink {
+  const file = paths.chaosHistory();
+  const record = historyAppender(file, () => out(`history: ${file}`));
+  return (e) => {
+    record(e);
+    const line = eventLine(e);
+    if (line) out(line);
+  };
+}
+
 async function platform(): Promise<Platform> {
   // Loaded on use, so `windshear --help` does not load the driver.
   const { localPlatform } = await import('../../chaos/platforms/local/local-platform.ts');
   return localPlatform();
 }
-
-const out = (line: string) => process.stdout.write(`${line}\n`);
 
 export function register(program: Command): void {
   const chaos = program
@@ -136,7 +180,10 @@ export function register(program: Command): void {
         '  windshear chaos inject az-outage --target az:az-b --for 2m\n' +
         '  windshear chaos inject ingress-pause --for 5s      # calibrates RTO: expect ~5 s\n' +
         '  windshear chaos inject loss --target service:search-api(az=az-c) --param lossPercent=10\n' +
-        '                                                     # stays until `windshear chaos heal`',
+        '                                                     # stays until `windshear chaos heal`\n\n' +
+        'Every injection appends its history events (targets with AZ and role, start and stop, each\n' +
+        "step's exit code) to .windshear/chaos-history.jsonl, one JSON line each (t: ms since the\n" +
+        'command started; wall: the time).',
     )
     .action(
       async (fault: string, opts: { target?: string; for?: string; param: string[]; seed?: string }) => {
@@ -148,10 +195,7 @@ export function register(program: Command): void {
         const p = await platform();
         const journalPath = paths.journal();
         const clock = startClock();
-        const onEvent = (e: HistoryEvent) => {
-          const line = eventLine(e);
-          if (line) out(line);
-        };
+        const onEvent = recordingSink();
         const signals = installHealOnSignals({ platform: p, journalPath, onEvent, clock });
         try {
           const { heal } = await injectFault(
@@ -184,18 +228,22 @@ export function register(program: Command): void {
     .description('Undo every fault still in the journal, last first (idempotent; also after a crash).')
     .addHelpText(
       'after',
-      '\nExamples:\n  windshear chaos heal\n\nThe journal is .windshear/journal.jsonl (WINDSHEAR_STATE moves it).',
+      '\nExamples:\n  windshear chaos heal\n\nThe journal is .windshear/journal.jsonl (WINDSHEAR_STATE moves it). Recovery steps\n' +
+        'are appended to .windshear/chaos-history.jsonl, as `chaos inject` records its faults.',
     )
     .action(async () => {
       const p = await platform();
       const clock = startClock();
+      const onEvent = recordingSink();
+      const recovered: string[] = [];
       const report = await healAll(p, paths.journal(), {
         clock,
         onEvent: (e) => {
-          const line = eventLine(e);
-          if (line) out(line);
+          if (e.kind === 'fault-step') recovered.push(e.faultId);
+          onEvent(e);
         },
       });
+      for (const e of stopsAfterHeal(recovered, readJournal(paths.journal()).outstanding, clock)) onEvent(e);
       const problems = healProblems(report);
       if (report.skipped) out(`skipped ${report.skipped} unreadable journal line(s)`);
       if (problems.length) throw new WindshearError(problems, EXIT.unknown);
