@@ -5,7 +5,20 @@ import { isRoot, onPath } from '../../lib/exec.ts';
 import { cacheDir } from '../../lib/paths.ts';
 import { allInstallers } from '../../setup/installers.ts';
 import { runSetup } from '../../setup/run-setup.ts';
+import type { NetworkMode } from '../../system/topology.ts';
 import { table } from '../table.ts';
+
+/** What doctor says about network faults: they need root, network namespaces and nft. */
+export function networkFaultsStatus(host: { root: boolean; network: NetworkMode; nft: boolean }): string {
+  if (host.root && host.network === 'netns' && host.nft)
+    return 'available (root: AZs are network namespaces)';
+  const why = !host.root
+    ? 'not root, the stack runs on loopback addresses'
+    : host.network === 'loopback'
+      ? 'WINDSHEAR_NETWORK=loopback'
+      : 'nft missing';
+  return `unavailable: ${why}; process faults only`;
+}
 
 export function register(program: Command): void {
   program
@@ -55,11 +68,7 @@ Example:
     .action(async (opts: { json?: boolean }) => {
       const reports = await runSetup(allInstallers(), { checkOnly: true });
       const network = chooseNetwork();
-      const nft = await onPath('nft');
-      const netFaults =
-        network === 'netns' && nft
-          ? 'available (root: AZs are network namespaces)'
-          : `unavailable: ${!isRoot() ? 'not root, the stack runs on loopback addresses' : network === 'loopback' ? 'WINDSHEAR_NETWORK=loopback' : 'nft missing'}; process faults only`;
+      const netFaults = networkFaultsStatus({ root: isRoot(), network, nft: (await onPath('nft')) !== null });
       if (opts.json) {
         console.log(JSON.stringify({ components: reports, network, networkFaults: netFaults }, null, 2));
       } else {
