@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -11,7 +11,28 @@ import { runCli } from './run-cli.ts';
 
 const { topology } = inject('stack');
 
-/** Live (non-zombie) processes whose command line mentions the stack's data or config. */
+function cwdOf(pid: string): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return null;
+  }
+}
+
+/** What a process is to the stack (data, infra, service, ws-netem), or null when it is not the stack's. */
+function stackProcessKind(pid: string, cmd: string): string | null {
+  if (cmd.includes(paths.dataRoot())) return 'data';
+  if (/OpenSearchRunner|kafka\.Kafka|pg_autoctl|redis-(server|sentinel)|haproxy -db/.test(cmd))
+    return 'infra';
+  // The delay fault's NFQUEUE helper (chaos/platforms/local/net-faults.ts).
+  if (/(^|\/)ws-netem\s/.test(cmd)) return 'ws-netem';
+  // Services run `node --import tsx <repo>/system/main.ts` from the repo.
+  if (/system\/main\.ts\b/.test(cmd) && (cmd.includes(REPO_ROOT) || cwdOf(pid) === REPO_ROOT))
+    return 'service';
+  return null;
+}
+
+/** Live (non-zombie) processes of the stack: `<kind> <pid>: <command line>`. */
 function strayProcesses(): string[] {
   const out: string[] = [];
   for (const e of readdirSync('/proc')) {
@@ -21,17 +42,22 @@ function strayProcesses(): string[] {
       // Zombies are exited processes whose parent has not reaped them (here PID 1 never does).
       if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue;
       const cmd = readFileSync(`/proc/${e}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (
-        cmd.includes(paths.dataRoot()) ||
-        /OpenSearchRunner|kafka\.Kafka|pg_autoctl|redis-(server|sentinel)|haproxy -db/.test(cmd)
-      ) {
-        out.push(`${e}: ${cmd.slice(0, 120)}`);
-      }
+      const kind = stackProcessKind(e, cmd);
+      if (kind) out.push(`${kind} ${e}: ${cmd.slice(0, 120)}`);
     } catch {
       // exited
     }
   }
   return out;
+}
+
+const strays = (kind: string) => strayProcesses().filter((p) => p.startsWith(`${kind} `));
+
+/** iptables rules of the delay fault (commented `ws_<id>`), in namespace `ns` or on the host. */
+async function delayRules(ns?: string): Promise<string[]> {
+  const r = ns ? await exec('ip', ['netns', 'exec', ns, 'iptables-save']) : await exec('iptables-save', []);
+  expect(r.exitCode, r.stderr).toBe(0);
+  return r.stdout.split('\n').filter((l) => /--comment "?ws_/.test(l));
 }
 
 /** Starts `windshear chaos inject ... --for 300s` as a detached harness process. */
@@ -49,24 +75,38 @@ function harness(args: string[]) {
 // Runs last (test/sequencer.ts): it takes the shared stack down.
 describe('down, and bad input around up/down', () => {
   it.skipIf(topology.network !== 'netns')(
-    'a harness killed with SIGKILL mid-partition and mid-pause leaves its faults in place',
+    'a harness killed with SIGKILL mid-partition, mid-delay and mid-pause leaves its faults in place',
     async () => {
-      const nsC = topology.azs.find((a) => a.name === 'az-c')!.namespace!;
+      const nsOf = (az: string) => topology.azs.find((a) => a.name === az)!.namespace!;
+      const nsC = nsOf('az-c');
+      const nsB = nsOf('az-b');
+      // One harness at a time: each rewrites the state file.
       const partition = harness(['partition', '--target', 'az:az-c']);
       const cut = await waitFor(async () => {
         const t = await exec('ip', ['netns', 'exec', nsC, 'nft', 'list', 'tables']);
         return /ws_/.test(t.stdout) ? true : null;
       }, 60_000);
       expect(cut).toBe(true);
+      const delay = harness(['delay', '--target', 'az:az-b', '--param', 'delayMs=100']);
+      const delayed = await waitFor(
+        async () => ((await delayRules(nsB)).length > 0 && strays('ws-netem').length === 1 ? true : null),
+        60_000,
+      );
+      expect(delayed).toBe(true);
       const pause = harness(['pause', '--target', 'name:sentinel-c']);
       const pid = readState(paths.stateFile())!.components['sentinel-c']!.pid!;
       expect(await waitFor(async () => (procState(pid) === 'T' ? true : null), 60_000)).toBe(true);
       partition.kill('SIGKILL');
+      delay.kill('SIGKILL');
       pause.kill('SIGKILL');
       await new Promise((r) => setTimeout(r, 500));
-      // The crash healed nothing: the rule and the stopped process are still there for `down`.
+      // The crash healed nothing: the rules, the helper and the stopped process are there for `down`.
       expect((await exec('ip', ['netns', 'exec', nsC, 'nft', 'list', 'tables'])).stdout).toMatch(/ws_/);
+      expect(await delayRules(nsB)).toHaveLength(1);
+      expect(strays('ws-netem')).toHaveLength(1);
       expect(procState(pid)).toBe('T');
+      // The check after `down` sees the live services (it would see any left over).
+      expect(strays('service')).toHaveLength(topology.components.filter((c) => c.kind === 'service').length);
     },
   );
 
@@ -81,8 +121,9 @@ describe('down, and bad input around up/down', () => {
     expect(ns.stdout.split('\n').filter((l) => l.startsWith('ws-'))).toEqual([]);
     const links = await exec('ip', ['-o', 'link', 'show']);
     expect(links.stdout.split('\n').filter((l) => / ws-/.test(l))).toEqual([]);
-    const nft = await exec('nft', ['list', 'tables']);
+    const nft = await exec('nft', ['list', 'ruleset']);
     expect(nft.stdout).not.toMatch(/ws_/);
+    expect(await delayRules()).toEqual([]);
     const qdiscs = await exec('tc', ['qdisc', 'show']);
     expect(qdiscs.stdout).not.toMatch(/ws-/);
     expect(strayProcesses()).toEqual([]);
