@@ -35,7 +35,7 @@ function rawDurations(pointsGz: string): number[] {
 }
 
 describe('load generation against the real stack', () => {
-  it('a 20 s run: folded per-tag counts equal k6 summary counts exactly, p95 between the exact neighbouring samples', async () => {
+  it("a 20 s run: folded per-tag counts equal k6 summary counts exactly, p95 within HDR precision of k6's, both checked against the raw samples", async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'ws-it-k6-'));
     const hints = { airports: DEFAULT_AIRPORTS, dates: DEFAULT_DATES };
     const flights = await discoverFlightIds(edgeUrl, hints, { max: 50 });
@@ -54,19 +54,24 @@ describe('load generation against the real stack', () => {
     for (const [endpoint, s] of Object.entries(k6.byEndpoint)) {
       expect(r.tags.find((t) => t.tag === endpoint)?.count ?? 0, endpoint).toBe(s.count);
     }
-    // The folded p95 is HDR's value at rank ceil(0.95 n) (3 significant digits); k6 interpolates
-    // between the neighbouring samples, which in a sparse tail can be tens of ms apart. So the
-    // folded p95 must lie between those exact order statistics (from the raw points), ± 0.1 %.
+    // Both p95s are recomputed from the raw points k6 wrote. k6's is exact and interpolated at
+    // rank 0.95 (n - 1); HDR's is the sample at rank ceil(0.95 n) to 3 significant digits. So k6's
+    // must match its exact value, ours its sample within HDR precision, and the two may differ by
+    // no more than the distance between those exact values plus that precision.
     const p95 = all.p95Ms!;
     const k6p95 = k6.p95Ms!;
     const sorted = rawDurations(r.files.points).sort((a, b) => a - b);
-    expect(sorted.length).toBe(k6.httpReqs);
-    const rank = 0.95 * (sorted.length - 1);
+    const n = sorted.length;
+    expect(n).toBe(k6.httpReqs);
+    const rank = 0.95 * (n - 1);
     const lo = sorted[Math.floor(rank)]!;
-    const hi = sorted[Math.min(Math.ceil(rank) + 1, sorted.length - 1)]!;
-    expect(p95).toBeGreaterThanOrEqual(lo * 0.999 - 0.001);
-    expect(p95).toBeLessThanOrEqual(hi * 1.001 + 0.001);
-    expect(k6p95).toBeGreaterThanOrEqual(lo - 0.001);
+    const k6Exact = lo + (sorted[Math.ceil(rank)]! - lo) * (rank - Math.floor(rank));
+    const hdrExact = sorted[Math.ceil(0.95 * n) - 1]!;
+    const precision = hdrExact * 0.001 + 0.001;
+    expect(Math.abs(k6p95 - k6Exact)).toBeLessThan(0.005);
+    expect(p95).toBeGreaterThanOrEqual(hdrExact - 0.001);
+    expect(p95).toBeLessThanOrEqual(hdrExact + precision);
+    expect(Math.abs(p95 - k6p95)).toBeLessThanOrEqual(Math.abs(hdrExact - k6Exact) + precision + 0.005);
     console.log(
       `k6: ${k6.httpReqs} requests, p95 ${k6p95.toFixed(2)} ms; folded: ${all.count}, p95 ${p95.toFixed(2)} ms; valid=${r.valid}`,
     );
