@@ -3,7 +3,7 @@
  *   - the highest arrival rate k6 holds against a bare loopback endpoint without dropped
  *     iterations (steps up until a step is invalid),
  *   - k6's CPU per 1,000 requests (utime+stime from /proc/<pid>/stat),
- *   - the parser's throughput (NDJSON lines/s through parse + fold) and the share of one core it
+ *   - the parser's throughput (NDJSON lines/s through split, parse and both folds) and the share of one core it
  *     needs at k6's highest held rate.
  * Usage: tsx bench/loadgen.ts [--start 250] [--factor 2] [--max 64000] [--step-sec 10]
  * Loopback only; every step is bounded; prints JSON on stdout, progress on stderr.
@@ -143,19 +143,29 @@ async function step(
   }
 }
 
-/** Parse + fold throughput over a recorded stream, in NDJSON lines per second of one core. */
+/**
+ * Parser throughput over a recorded stream, in NDJSON lines per second of one core: what runK6
+ * does per line (split, parse, and fold into both folders: completion and issue seconds).
+ */
 function parserThroughput(raw: string): { lines: number; linesPerSec: number } {
-  const lines = raw.split('\n').filter((l) => l.length > 0);
-  const folder = new PointFolder();
+  const completion = new PointFolder();
+  const issued = new PointFolder({ bin: 'issue', lateSec: 62 });
   const t0 = process.cpuUsage();
-  for (const l of lines) {
+  let lines = 0;
+  for (const l of raw.split('\n')) {
+    if (l.length === 0) continue;
+    lines++;
     const p = parsePointLine(l);
-    if (p) folder.add(p);
+    if (p) {
+      completion.add(p);
+      issued.add(p);
+    }
   }
-  folder.finish();
+  completion.finish();
+  issued.finish();
   const used = process.cpuUsage(t0);
   const sec = (used.user + used.system) / 1e6;
-  return { lines: lines.length, linesPerSec: lines.length / Math.max(sec, 1e-6) };
+  return { lines, linesPerSec: lines / Math.max(sec, 1e-6) };
 }
 
 async function main(): Promise<void> {
