@@ -7,6 +7,7 @@ import { WindshearError } from '../lib/errors.ts';
 import type { HistoryEvent } from '../lib/run-format.ts';
 import { fixtureView } from './fakes/fixture-view.ts';
 import { type RecordingPlatform, recordingPlatform } from './fakes/recording-platform.ts';
+import type { Step } from './faults/step.ts';
 import { append, readJournal, type UndoRecord } from './journal.ts';
 import {
   applyFault,
@@ -18,6 +19,7 @@ import {
   installHealOnSignals,
   prepareFault,
   recoverFault,
+  stepGroups,
 } from './run-fault.ts';
 
 let dir = '';
@@ -352,5 +354,20 @@ describe('refusals change nothing', () => {
   it('ingress-pause defaults to the edge and pauses it for the duration', async () => {
     await injectFault({ faultId: 'i', fault: 'ingress-pause', forSec: 0.01 }, deps());
     expect(platform.calls).toEqual(['pause haproxy', 'resume haproxy']);
+  });
+});
+
+describe('stepGroups', () => {
+  it('runs consecutive reconfigure steps together and every other step alone, in order', () => {
+    const steps: Step[] = [
+      { op: 'reconfigure', name: 'ingest-a', env: { X: '1' } },
+      { op: 'reconfigure', name: 'ingest-b', env: { X: '1' } },
+      { op: 'kill', name: 'kafka-1', signal: 'SIGKILL' },
+      { op: 'reconfigure', name: 'ingest-c', env: {} },
+      { op: 'start', name: 'kafka-1' },
+      { op: 'start', name: 'kafka-2' },
+    ];
+    const names = stepGroups(steps, (s) => s).map((g) => g.map((s) => ('name' in s ? s.name : s.op)));
+    expect(names).toEqual([['ingest-a', 'ingest-b'], ['kafka-1'], ['ingest-c'], ['kafka-1'], ['kafka-2']]);
   });
 });

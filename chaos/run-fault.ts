@@ -326,7 +326,24 @@ function stepEvent(
 }
 
 /**
- * Emits fault-start, then runs each apply step after journaling its undo. Stops early when
+ * Steps in the order they run: each alone, except that consecutive `reconfigure` steps (restarts
+ * of different services, ~15 s each under load) run together, so a fault that reconfigures every
+ * instance takes one restart's time to apply and to recover, not the sum.
+ */
+export function stepGroups<T>(items: T[], stepOf: (item: T) => Step): T[][] {
+  const groups: T[][] = [];
+  for (const item of items) {
+    const last = groups.at(-1);
+    const first = last?.[0];
+    if (stepOf(item).op === 'reconfigure' && first !== undefined && stepOf(first).op === 'reconfigure')
+      last?.push(item);
+    else groups.push([item]);
+  }
+  return groups;
+}
+
+/**
+ * Emits fault-start, then runs each apply step (or group, see stepGroups) after journaling its undo. Stops early when
  * `signal` aborts (a signal handler is healing). A failing step recovers this fault and throws.
  */
 export async function applyFault(
@@ -351,41 +368,49 @@ export async function applyFault(
     targets: p.targets.map((t) => toRef(t, deps.platform.current())),
   });
   const bound = new Map<string, string>();
-  for (const [i, step] of p.plan.apply.entries()) {
+  const steps = p.plan.apply.map((step, i) => ({ step, i }));
+  for (const group of stepGroups(steps, (x) => x.step)) {
     if (signal?.aborted) return { aborted: true };
-    const result = await withJournalLock(deps.journalPath, async () => {
-      const undo = undoOf(step);
-      if (undo) {
-        append(deps.journalPath, {
-          type: 'undo',
-          id: `${p.instance}/${i}`,
-          instance: p.instance,
-          faultId: p.faultId,
-          fault: p.fault.name,
-          step: undo,
-          wall: clock.wall(),
-        });
+    const results = await withJournalLock(deps.journalPath, async () => {
+      for (const { step, i } of group) {
+        const undo = undoOf(step);
+        if (undo) {
+          append(deps.journalPath, {
+            type: 'undo',
+            id: `${p.instance}/${i}`,
+            instance: p.instance,
+            faultId: p.faultId,
+            fault: p.fault.name,
+            step: undo,
+            wall: clock.wall(),
+          });
+        }
       }
-      const r = await runStep(deps.platform, step, (ref) => bound.get(ref));
-      if ((step.op === 'partition' || step.op === 'shape') && r.id !== undefined) {
-        bound.set(step.ref, r.id);
-        append(deps.journalPath, {
-          type: 'bound',
-          instance: p.instance,
-          ref: step.ref,
-          ruleId: r.id,
-          wall: clock.wall(),
-        });
-      }
-      deps.onEvent(stepEvent(clock, p.faultId, 'apply', step, r));
-      return r;
+      return Promise.all(
+        group.map(async ({ step }) => {
+          const r = await runStep(deps.platform, step, (ref) => bound.get(ref));
+          if ((step.op === 'partition' || step.op === 'shape') && r.id !== undefined) {
+            bound.set(step.ref, r.id);
+            append(deps.journalPath, {
+              type: 'bound',
+              instance: p.instance,
+              ref: step.ref,
+              ruleId: r.id,
+              wall: clock.wall(),
+            });
+          }
+          deps.onEvent(stepEvent(clock, p.faultId, 'apply', step, r));
+          return { step, r };
+        }),
+      );
     });
-    if (result.exitCode !== 0) {
+    const failed = results.find(({ r }) => r.exitCode !== 0);
+    if (failed) {
       const report = await recoverFault(p, deps);
       const problems: Problem[] = [
         {
           code: 'fault-step-failed',
-          message: `${p.fault.name} (${p.faultId}): '${describeStep(step)}' exited ${result.exitCode}${result.detail ? `: ${result.detail}` : ''}; what was applied has been undone`,
+          message: `${p.fault.name} (${p.faultId}): '${describeStep(failed.step)}' exited ${failed.r.exitCode}${failed.r.detail ? `: ${failed.r.detail}` : ''}; what was applied has been undone`,
           fix: 'check the component with `windshear status` and its log under .windshear/',
         },
         ...healProblems(report),
@@ -461,29 +486,37 @@ async function replay(
     const state = readJournal(journalPath);
     const report: HealReport = { healed: 0, failed: [], unresolved: [], skipped: state.skipped };
     const fallbackClock = clock ?? startClock();
-    for (const u of [...state.outstanding].filter(which).reverse()) {
-      const owner = active.get(u.instance);
-      const sink = owner?.onEvent ?? onEvent;
-      const c = owner?.clock ?? fallbackClock;
-      const r = await runStep(platform, u.step, (ref) => state.bindings.get(bindingKey(u.instance, ref)));
-      sink?.(stepEvent(c, u.faultId, 'recover', u.step, r));
-      const action = describeStep(u.step);
-      const unbound = u.step.op === 'heal' && !state.bindings.has(bindingKey(u.instance, u.step.ref));
-      if (r.exitCode === 0) {
-        report.healed++;
-        append(journalPath, { type: 'done', id: u.id, exitCode: 0, wall: c.wall() });
-      } else if (unbound) {
-        // The apply step never returned an id (it failed, or the harness died inside it).
-        const detail = r.detail ?? 'no rule id recorded';
-        report.unresolved.push({ faultId: u.faultId, action, detail });
-        append(journalPath, { type: 'done', id: u.id, exitCode: r.exitCode, detail, wall: c.wall() });
-      } else {
-        report.failed.push({
-          faultId: u.faultId,
-          action,
-          exitCode: r.exitCode,
-          ...(r.detail ? { detail: r.detail } : {}),
-        });
+    const undos = [...state.outstanding].filter(which).reverse();
+    for (const group of stepGroups(undos, (u) => u.step)) {
+      const ran = await Promise.all(
+        group.map(async (u) => ({
+          u,
+          r: await runStep(platform, u.step, (ref) => state.bindings.get(bindingKey(u.instance, ref))),
+        })),
+      );
+      for (const { u, r } of ran) {
+        const owner = active.get(u.instance);
+        const sink = owner?.onEvent ?? onEvent;
+        const c = owner?.clock ?? fallbackClock;
+        sink?.(stepEvent(c, u.faultId, 'recover', u.step, r));
+        const action = describeStep(u.step);
+        const unbound = u.step.op === 'heal' && !state.bindings.has(bindingKey(u.instance, u.step.ref));
+        if (r.exitCode === 0) {
+          report.healed++;
+          append(journalPath, { type: 'done', id: u.id, exitCode: 0, wall: c.wall() });
+        } else if (unbound) {
+          // The apply step never returned an id (it failed, or the harness died inside it).
+          const detail = r.detail ?? 'no rule id recorded';
+          report.unresolved.push({ faultId: u.faultId, action, detail });
+          append(journalPath, { type: 'done', id: u.id, exitCode: r.exitCode, detail, wall: c.wall() });
+        } else {
+          report.failed.push({
+            faultId: u.faultId,
+            action,
+            exitCode: r.exitCode,
+            ...(r.detail ? { detail: r.detail } : {}),
+          });
+        }
       }
     }
     return report;

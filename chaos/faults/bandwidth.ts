@@ -6,10 +6,10 @@ export interface BandwidthParams {
   rateKbit: number;
 }
 
-/** tc netem rate limit on traffic leaving the targets. */
+/** Rate limit on traffic leaving the targets (tc tbf on the local platform). */
 export const bandwidthFault: FaultKind<BandwidthParams> = {
   name: 'bandwidth',
-  description: 'limit the bandwidth of traffic leaving the targets (tc netem rate)',
+  description: 'limit the bandwidth of traffic leaving the targets (tc tbf)',
   needs: ['networkFaults'],
   accepts: 'both',
   paramsHelp: ['rateKbit=<kbit/s> (required, >= 8)'],

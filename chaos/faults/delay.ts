@@ -4,14 +4,14 @@ import type { FaultKind } from './step.ts';
 
 export interface DelayParams {
   delayMs: number;
-  /** Added +/- variation, netem's jitter. */
+  /** Added +/- variation (uniform). */
   jitterMs?: number;
 }
 
-/** tc netem delay (and jitter) on traffic leaving the targets. */
+/** Delay (and jitter) on traffic leaving the targets; the local platform holds packets in NFQUEUE (ws-netem). */
 export const delayFault: FaultKind<DelayParams> = {
   name: 'delay',
-  description: 'add latency (and jitter) to traffic leaving the targets (tc netem)',
+  description: 'add latency (and jitter) to traffic leaving the targets',
   needs: ['networkFaults'],
   accepts: 'both',
   paramsHelp: ['delayMs=<ms> (required, 1..60000)', 'jitterMs=<ms> (default 0)'],

@@ -6,10 +6,10 @@ export interface LossParams {
   lossPercent: number;
 }
 
-/** tc netem packet loss on traffic leaving the targets. */
+/** Packet loss on traffic leaving the targets (an nft numgen rule on the local platform). */
 export const lossFault: FaultKind<LossParams> = {
   name: 'loss',
-  description: 'drop a percentage of packets leaving the targets (tc netem)',
+  description: 'drop a percentage of packets leaving the targets',
   needs: ['networkFaults'],
   accepts: 'both',
   paramsHelp: ['lossPercent=<0..100> (required)'],

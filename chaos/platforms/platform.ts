@@ -51,7 +51,7 @@ export interface PartitionSpec {
   direction: 'both' | 'ingress' | 'egress';
 }
 
-/** tc netem shaping of traffic leaving an AZ (optionally only to/from some ports). */
+/** Shaping of traffic leaving an AZ: delay, jitter, loss, bandwidth (optionally only to/from some ports). */
 export interface ShapeSpec {
   az: AzName;
   ports?: number[];
