@@ -77,7 +77,7 @@ describe('load generation against the real stack', () => {
     );
   });
 
-  it('the ledger finds every acknowledged write and no duplicates; a deleted row is reported as exactly one lost write', async () => {
+  it('the ledger finds every acknowledged write and no duplicates; a second row for one write is a duplicate, a deleted row exactly one lost write', async () => {
     const flights = await discoverFlightIds(
       edgeUrl,
       { airports: DEFAULT_AIRPORTS, dates: DEFAULT_DATES },
@@ -116,6 +116,21 @@ describe('load generation against the real stack', () => {
     const healthy = summariseLedger(ops, readback!);
     expect(healthy.lost).toEqual([]);
     expect(healthy.duplicates).toEqual([]);
+
+    // A second reservation for one operation (another key, the same ledger passenger), as a
+    // service that ignored Idempotency-Key would make: the checker must name that operation.
+    const twice = acked.filter((o) => o.kind === 'reservation')[1]!;
+    const dup = await connectPrimary(pgCfg);
+    await dup.client.query(
+      `insert into reservations (reservation_id, idempotency_key, flight_id, seats, status, passenger_name)
+       select gen_random_uuid()::text, idempotency_key || '-again', flight_id, seats, status, passenger_name
+         from reservations where idempotency_key = $1`,
+      [twice.key],
+    );
+    await dup.client.end();
+    const doubled = summariseLedger(ops, await readBack(pgCfg, keys));
+    expect(doubled.duplicates).toEqual([{ key: twice.key, count: 2 }]);
+    expect(doubled.lost).toEqual([]);
 
     // Delete one acknowledged reservation from the durable store: the checker must name it.
     const victim = acked.find((o) => o.kind === 'reservation')!;

@@ -5,6 +5,7 @@ import type { LedgerOp, LedgerOpKind } from '../../lib/run-format.ts';
 import type { FareUpdate, ReservationAccepted } from '../../system/contracts.ts';
 import { AUTH_HEADER, CORRELATION_HEADER, IDEMPOTENCY_HEADER } from '../../system/contracts.ts';
 import { errorCode, type Outcome, outcomeOfError, outcomeOfStatus } from './classify-outcome.ts';
+import { ledgerPassenger } from './read-back.ts';
 
 /**
  * The ledger client: checkable writes at a steady rate, each recorded as `invoke` then exactly
@@ -133,7 +134,7 @@ export async function runLedger(cfg: LedgerConfig): Promise<LedgerOp[]> {
     record({ ...base, type: 'invoke', ...stamp() });
     const a = await post(
       `${cfg.edgeUrl}/v1/reservations`,
-      { flightId, seats: 1, passenger: { name: `ledger ${key}` } },
+      { flightId, seats: 1, passenger: { name: ledgerPassenger(key) } },
       {
         [AUTH_HEADER]: `Bearer ${cfg.apiKey}`,
         [IDEMPOTENCY_HEADER]: key,

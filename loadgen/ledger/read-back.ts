@@ -58,6 +58,13 @@ export async function connectPrimary(cfg: PgConfig): Promise<{ client: pg.Client
   );
 }
 
+const LEDGER_PASSENGER = 'ledger ';
+
+/** The passenger name of the ledger's reservation `key`: how the read-back finds every row it made. */
+export function ledgerPassenger(key: string): string {
+  return `${LEDGER_PASSENGER}${key}`;
+}
+
 /** Splits `supplier:offerId` at the first colon (supplier names carry none). */
 export function splitFareKey(key: string): [string, string] {
   const i = key.indexOf(':');
@@ -70,12 +77,15 @@ export async function readBack(cfg: PgConfig, keys: ReadbackKeys): Promise<Readb
   try {
     const reservations: Readback['reservations'] = {};
     if (keys.reservations.length > 0) {
-      const r = await client.query<{ k: string; n: number; id: string }>(
-        `select idempotency_key as k, count(*)::int as n, min(reservation_id) as id
-           from reservations where idempotency_key = any($1::text[]) group by idempotency_key`,
-        [keys.reservations],
+      // Counted by the passenger name the ledger gives each operation, not by the idempotency
+      // key: the key is unique in the table, so a count by key could never show a duplicate.
+      const r = await client.query<{ p: string; n: number; id: string }>(
+        `select passenger_name as p, count(*)::int as n, min(reservation_id) as id
+           from reservations where passenger_name = any($1::text[]) group by passenger_name`,
+        [keys.reservations.map(ledgerPassenger)],
       );
-      for (const row of r.rows) reservations[row.k] = { count: row.n, reservationId: row.id };
+      for (const row of r.rows)
+        reservations[row.p.slice(LEDGER_PASSENGER.length)] = { count: row.n, reservationId: row.id };
     }
     const fares: Readback['fares'] = {};
     if (keys.fares.length > 0) {

@@ -300,7 +300,7 @@ ${r.lostWrites
   .join('\n')}</tbody></table>`;
   const dups =
     r.duplicates.length === 0
-      ? '<p>No idempotency key was found more than once.</p>'
+      ? '<p>No ledger reservation was found more than once in the projection.</p>'
       : `<p><strong>${r.duplicates.length} duplicated key(s):</strong></p><table><thead><tr><th>key</th><th>rows</th></tr></thead><tbody>${r.duplicates
           .map((d) => `<tr><td><code>${e(d.key)}</code></td><td class="num">${d.count}</td></tr>`)
           .join('')}</tbody></table>`;
