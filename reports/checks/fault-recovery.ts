@@ -3,6 +3,7 @@ import type { ComponentEvent, SloRow } from '../../lib/slo.ts';
 import { type Objective, type Sample, samplesOf, toMs, within } from './checker.ts';
 import { mergeHdr, percentileMs } from './hdr.ts';
 import type { RunData } from './load-run.ts';
+import { type RequestSample, recoveredWithin } from './request-samples.ts';
 import { type FaultSpan, faultSpans, runEndMs, windowRanges } from './run-windows.ts';
 
 /** Seconds the SLI must stay within objective before a fault counts as recovered. */
@@ -96,7 +97,8 @@ export interface SliRecovery {
 /**
  * SLI-based RTO. Detection: fault start to the first second (from the one holding the start) out
  * of objective; none before the horizon → RTO 0. RTO: fault start to the start of the first
- * SETTLE_SEC-long run of seconds within objective after detection, ending before the horizon.
+ * SETTLE_SEC-long run of seconds within objective after detection, ending before the horizon;
+ * with the run's requests (`samples`), refined inside the second before it (recoveredWithin).
  */
 export function sliRecovery(
   metrics: readonly LatencyWindow[],
@@ -104,6 +106,7 @@ export function sliRecovery(
   horizon: RunMs,
   sli: Sli,
   settleSec = SETTLE_SEC,
+  samples: readonly RequestSample[] | null = null,
 ): SliRecovery {
   const bySec = new Map<number, LatencyWindow>();
   let lastIssued = -1;
@@ -127,8 +130,15 @@ export function sliRecovery(
   let good = 0;
   for (let s = detected + 1; s < sEnd; s++) {
     good = ok(s) ? good + 1 : 0;
-    if (good === settleSec)
-      return { rtoMs: Math.max(0, (s - settleSec + 1) * 1000 - fault.startMs), detectionMs };
+    if (good === settleSec) {
+      const first = s - settleSec + 1;
+      // Within the last bad second, from the requests themselves when the run kept them.
+      const at =
+        samples && first - 1 >= detected
+          ? recoveredWithin(samples, sli.tag, (first - 1) * 1000, sli.p95Ms?.value ?? null)
+          : first * 1000;
+      return { rtoMs: Math.max(0, Math.round(at - fault.startMs)), detectionMs };
+    }
   }
   return { rtoMs: null, detectionMs };
 }
@@ -302,7 +312,9 @@ export function faultMeasurements(run: RunData, rows: readonly SloRow[]): FaultM
   }
   return faults.map((f) => {
     const horizon = horizonMs(run, faults, f);
-    const rec = run.metrics ? sliRecovery(run.metrics, f, horizon, sli) : { rtoMs: null, detectionMs: null };
+    const rec = run.metrics
+      ? sliRecovery(run.metrics, f, horizon, sli, SETTLE_SEC, run.requests ?? null)
+      : { rtoMs: null, detectionMs: null };
     const components = COMPONENT_EVENTS.flatMap((what) => {
       const c = componentRecovery(run, rows, f, horizon, what);
       return c ? [{ what, ms: c.ms }] : [];

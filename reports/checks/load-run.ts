@@ -10,6 +10,7 @@ import type {
   RunEnvironment,
   RunPlan,
 } from '../../lib/run-format.ts';
+import { type RequestSample, readRequestSamples, runEpochStart } from './request-samples.ts';
 
 /**
  * Everything a checker reads from one run directory, as plain data (tests build it by hand).
@@ -25,6 +26,8 @@ export interface RunData {
   metrics: LatencyWindow[] | null;
   ledger: LedgerOp[] | null;
   readback: Readback | null;
+  /** Every request from k6-points.jsonl.gz, by issue time (RTOs below one second); absent or null when not kept. */
+  requests?: RequestSample[] | null;
   /** What loading noticed and skipped: unparsable lines, invalid records. */
   warnings: string[];
 }
@@ -178,15 +181,23 @@ export async function loadRun(runDir: string): Promise<RunData> {
       'repair or re-run',
     );
   const history = parseJsonl<HistoryEvent>(historyText, 'history.jsonl', historyShape, warnings);
+  const sorted = history ? [...history].sort((a, b) => a.t - b.t) : null;
+  const requests = await readRequestSamples(join(runDir, 'k6-points.jsonl.gz'), runEpochStart(sorted)).catch(
+    (err: unknown) => {
+      warnings.push(`k6-points.jsonl.gz: ${err instanceof Error ? err.message : String(err)}`);
+      return null;
+    },
+  );
   return {
     runDir,
     plan,
     scenario: parseJson(scenarioText, 'scenario.json', scenarioShape, warnings),
     environment: parseJson(envText, 'environment.json', z.looseObject({}), warnings),
-    history: history ? [...history].sort((a, b) => a.t - b.t) : null,
+    history: sorted,
     metrics: parseJsonl<LatencyWindow>(metricsText, 'metrics.jsonl', windowShape, warnings),
     ledger: parseJsonl<LedgerOp>(ledgerText, 'ledger.jsonl', ledgerShape, warnings),
     readback: parseJson<Readback>(readbackText, 'readback.json', readbackShape, warnings),
+    requests,
     warnings,
   };
 }

@@ -60,7 +60,7 @@ export const rto: Checker = (run, row, ctx) => {
   const sli = sliFor(row, ctx.rows);
   const per: PerFault[] = faults.map((f) => {
     const h = horizonMs(run, all, f);
-    const r = sliRecovery(run.metrics ?? [], f, h, sli);
+    const r = sliRecovery(run.metrics ?? [], f, h, sli, SETTLE_SEC, run.requests ?? null);
     return {
       faultId: f.faultId,
       fault: f.fault,
