@@ -334,17 +334,16 @@ export function stepGroups<T>(items: T[], stepOf: (item: T) => Step): T[][] {
   const groups: T[][] = [];
   for (const item of items) {
     const last = groups.at(-1);
-    const first = last?.[0];
-    if (stepOf(item).op === 'reconfigure' && first !== undefined && stepOf(first).op === 'reconfigure')
-      last?.push(item);
+    if (last && stepOf(item).op === 'reconfigure' && stepOf(last[0]!).op === 'reconfigure') last.push(item);
     else groups.push([item]);
   }
   return groups;
 }
 
 /**
- * Emits fault-start, then runs each apply step (or group, see stepGroups) after journaling its undo. Stops early when
- * `signal` aborts (a signal handler is healing). A failing step recovers this fault and throws.
+ * Emits fault-start, then runs each apply step (or group, see stepGroups) after journaling its
+ * undo. Stops early when `signal` aborts (a signal handler is healing). A failing step recovers
+ * this fault and throws.
  */
 export async function applyFault(
   p: PreparedFault,

@@ -77,13 +77,13 @@ export function partitionFor(key: string, numPartitions: number): number {
   return defaultPartitioner({ topic: '', partitionMetadata: meta, message: { key, value: null } });
 }
 
-/** Offsets for messages appended in order to one partition, starting at `baseOffset`. */
 /** The partitions written to that no acknowledgement covers, ascending. */
 export function missingPartitions(written: number[], acked: number[]): number[] {
   const ok = new Set(acked);
   return [...new Set(written)].filter((p) => !ok.has(p)).sort((a, b) => a - b);
 }
 
+/** Offsets for messages appended in order to one partition, starting at `baseOffset`. */
 export function offsetsFrom(baseOffset: string, count: number): string[] {
   const base = BigInt(baseOffset);
   return Array.from({ length: count }, (_, i) => (base + BigInt(i)).toString());
