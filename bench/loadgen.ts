@@ -1,30 +1,35 @@
 /**
- * Load-generator bench: how much load can k6 produce on this machine, and what does it cost?
- *   - the highest arrival rate k6 holds against a bare loopback endpoint without dropped
- *     iterations (steps up until a step is invalid),
- *   - k6's CPU per 1,000 requests (utime+stime from /proc/<pid>/stat),
- *   - the parser's throughput (NDJSON lines/s through split, parse and both folds) and the share of one core it
- *     needs at k6's highest held rate.
- * Usage: tsx bench/loadgen.ts [--start 250] [--factor 2] [--max 64000] [--step-sec 10]
- * Loopback only; every step is bounded; prints JSON on stdout, progress on stderr.
+ * `npm run bench:loadgen`: how much load can the engine produce on this machine, and what does
+ * it cost? Against a bare HTTP endpoint on loopback, in its own process:
+ *   - the highest open-model rate held with under 0.1 % late (> 10 ms) or unsent arrivals:
+ *     steps up ×1.5 from --start, then bisects between the last held and the first failed rate;
+ *   - the engine's CPU seconds per 1,000 requests (its own getrusage; /proc for k6) and its
+ *     resident memory;
+ *   - the harness's share: records folded per second of one core (split, parse, both folds).
+ * Engines: ws-load always; k6 beside it when a k6 binary is on PATH or in K6_BIN (--engines).
+ * Usage: npm run bench:loadgen -- [--start 2000] [--max 40000] [--step-sec 10] [--engines ws-load,k6]
+ * Loopback only; every step is bounded; prints JSON on stdout (also test-artifacts/bench-loadgen.json).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { PointFolder } from '../loadgen/fold-points.ts';
-import { parsePointLine } from '../loadgen/k6-points.ts';
-import type { K6Options } from '../loadgen/profiles.ts';
-import { runK6 } from '../loadgen/run-k6.ts';
+import { REPO_ROOT } from '../lib/paths.ts';
+import type { LoadEngine } from '../loadgen/engines/engine.ts';
+import { engineByName } from '../loadgen/engines/index.ts';
+import { RecordFolder } from '../loadgen/fold-records.ts';
+import type { LoadPlan } from '../loadgen/load-plan.ts';
+import { parseRecordLine } from '../loadgen/request-record.ts';
+import { type LoadRunSummary, runLoad } from '../loadgen/run-load.ts';
 
-const script = fileURLToPath(new URL('../loadgen/k6/traffic.ts', import.meta.url));
-
-function arg(name: string, fallback: number): number {
+function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+function num(name: string, fallback: number): number {
+  const v = Number(arg(name, String(fallback)));
   if (!(v > 0)) throw new Error(`--${name} must be a number > 0`);
   return v;
 }
@@ -37,19 +42,21 @@ const CLK_TCK = (() => {
   }
 })();
 
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; null once it is gone. */
-export function cpuSeconds(pid: number): number | null {
+/** CPU seconds and RSS (MiB) of a process from /proc; null once it is gone. */
+function procUsage(pid: number): { cpuSec: number; rssMiB: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command: state is field 3; utime 14, stime 15.
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(rest[11]) + Number(rest[12])) / CLK_TCK;
+    return {
+      cpuSec: (Number(rest[11]) + Number(rest[12])) / CLK_TCK,
+      rssMiB: (Number(rest[21]) * 4096) / 2 ** 20,
+    };
   } catch {
     return null;
   }
 }
 
-/** A bare HTTP endpoint in its own process (so its CPU is not ours): 200 and a tiny JSON body. */
+/** A bare HTTP endpoint in its own process (so its CPU is not the engine's): 200 and a tiny body. */
 async function startBareServer(): Promise<{ url: string; child: ChildProcess }> {
   const code = `
     const http = require('node:http');
@@ -66,145 +73,168 @@ async function startBareServer(): Promise<{ url: string; child: ChildProcess }> 
   return { url: `http://127.0.0.1:${port}`, child };
 }
 
-function searchOnly(rate: number, durationSec: number): K6Options {
-  return {
-    scenarios: {
-      search: {
-        executor: 'constant-arrival-rate',
-        exec: 'search',
-        rate,
-        timeUnit: '1s',
-        duration: `${durationSec}s`,
-        preAllocatedVUs: Math.max(5, Math.ceil(rate * 0.1)),
-        maxVUs: Math.max(10, Math.ceil(rate * 0.5)),
-        gracefulStop: '5s',
-        tags: { flow: 'search' },
-      },
-    },
-    discardResponseBodies: true,
-    systemTags: ['status', 'method', 'scenario', 'expected_response', 'error_code'],
-    summaryTrendStats: ['count', 'min', 'med', 'avg', 'p(95)', 'p(99)', 'max'],
-    thresholds: {},
-  };
-}
+const searchOnly = (rate: number, sec: number): LoadPlan => ({
+  flows: [{ name: 'search', startRate: rate, stages: [{ target: rate, durationSec: sec }] }],
+  timeoutSec: 10,
+  seed: 1,
+});
 
 interface Step {
   rate: number;
-  valid: boolean;
+  held: boolean;
   reason?: string;
   achieved: number;
-  dropped: number;
-  k6CpuSec: number | null;
-  k6CpuSecPer1000: number | null;
+  unsent: number;
+  late: number;
+  lagP99Ms: number | null;
   p95Ms: number | null;
-  /** NDJSON lines k6 wrote per second of load. */
-  linesPerSec: number;
+  engineCpuSec: number | null;
+  cpuSecPer1000: number | null;
+  engineRssMiB: number | null;
 }
 
 async function step(
+  engine: LoadEngine,
   url: string,
   rate: number,
-  stepSec: number,
+  sec: number,
   dir: string,
-): Promise<Step & { points: string }> {
+): Promise<Step & { requests: string }> {
   let pid = 0;
-  let lastCpu: number | null = null;
+  let last: { cpuSec: number; rssMiB: number } | null = null;
+  let peakRss = 0;
   const sampler = setInterval(() => {
-    const c = pid ? cpuSeconds(pid) : null;
-    if (c !== null) lastCpu = c;
+    const u = pid ? procUsage(pid) : null;
+    if (u) {
+      last = u;
+      peakRss = Math.max(peakRss, u.rssMiB);
+    }
   }, 100);
+  let r: LoadRunSummary;
   try {
-    const r = await runK6({
-      script,
-      options: searchOnly(rate, stepSec),
-      env: { WS_BASE_URL: url, WS_FLIGHT_IDS: 'BENCH-1' },
-      outDir: join(dir, String(rate)),
+    r = await runLoad({
+      engine,
+      plan: searchOnly(rate, sec),
+      target: {
+        baseUrl: url,
+        apiKey: 'bench',
+        runId: `bench-${rate}`,
+        airports: ['LHR', 'JFK'],
+        dates: ['2026-12-01'],
+        flightIds: ['BENCH-1'],
+      },
+      outDir: join(dir, `${engine.name}-${rate}`),
       onStart: (p) => {
         pid = p;
       },
+      // A big plan takes a moment to start: never count the engine's start-up against it.
+      startDelayMs: 1000,
     });
-    const raw = gunzipSync(await readFile(r.files.points)).toString('utf8');
-    const lines = raw.split('\n').filter((l) => l.length > 0).length;
-    const cpu: number | null = lastCpu;
-    return {
-      rate,
-      valid: r.valid,
-      ...(r.reason ? { reason: r.reason } : {}),
-      achieved: r.achieved,
-      dropped: r.droppedIterations,
-      k6CpuSec: cpu,
-      k6CpuSecPer1000: cpu !== null && r.achieved > 0 ? (cpu * 1000) / r.achieved : null,
-      p95Ms: r.tags[0]?.p95Ms ?? null,
-      linesPerSec: lines / stepSec,
-      points: r.files.points,
-    };
   } finally {
     clearInterval(sampler);
   }
+  const sampled = last as { cpuSec: number; rssMiB: number } | null;
+  const cpu = r.engineCpuSec ?? sampled?.cpuSec ?? null;
+  return {
+    rate,
+    held: r.valid,
+    ...(r.reason ? { reason: r.reason } : {}),
+    achieved: r.achieved,
+    unsent: r.unsent,
+    late: r.late,
+    lagP99Ms: r.lagP99Ms,
+    p95Ms: r.tags[0]?.p95Ms ?? null,
+    engineCpuSec: cpu,
+    cpuSecPer1000: cpu !== null && r.achieved > 0 ? (cpu * 1000) / r.achieved : null,
+    engineRssMiB: r.engineMaxRssMiB ?? (peakRss > 0 ? Math.round(peakRss * 10) / 10 : null),
+    requests: r.files.requests,
+  };
 }
 
-/**
- * Parser throughput over a recorded stream, in NDJSON lines per second of one core: what runK6
- * does per line (split, parse, and fold into both folders: completion and issue seconds).
- */
-function parserThroughput(raw: string): { lines: number; linesPerSec: number } {
-  const completion = new PointFolder();
-  const issued = new PointFolder({ bin: 'issue', lateSec: 62 });
+/** Records folded per CPU second of the harness: what runLoad does per line (parse, both folds). */
+function foldThroughput(raw: string): { records: number; recordsPerSec: number } {
+  const start = Date.now();
+  const completion = new RecordFolder({ runStartEpochMs: start, bin: 'completion' });
+  const issued = new RecordFolder({ runStartEpochMs: start, bin: 'issue', lateSec: 12 });
   const t0 = process.cpuUsage();
-  let lines = 0;
+  let records = 0;
   for (const l of raw.split('\n')) {
-    if (l.length === 0) continue;
-    lines++;
-    const p = parsePointLine(l);
-    if (p) {
-      completion.add(p);
-      issued.add(p);
-    }
+    const r = l.length > 0 ? parseRecordLine(l) : null;
+    if (!r) continue;
+    records++;
+    completion.add(r);
+    issued.add(r);
   }
   completion.finish();
   issued.finish();
   const used = process.cpuUsage(t0);
-  const sec = (used.user + used.system) / 1e6;
-  return { lines, linesPerSec: lines / Math.max(sec, 1e-6) };
+  return { records, recordsPerSec: records / Math.max((used.user + used.system) / 1e6, 1e-6) };
+}
+
+async function benchEngine(engine: LoadEngine, url: string, dir: string) {
+  const start = num('start', 2000);
+  const max = num('max', 40_000);
+  const stepSec = num('step-sec', 10);
+  const steps: Step[] = [];
+  let best: (Step & { requests: string }) | null = null;
+  let failed: number | null = null;
+  const run = async (rate: number) => {
+    const s = await step(engine, url, rate, stepSec, dir);
+    const { requests: _r, ...row } = s;
+    steps.push(row);
+    process.stderr.write(
+      `${engine.name} ${rate} req/s: ${s.held ? 'held' : `not held (${s.reason})`}; lag p99 ${s.lagP99Ms?.toFixed(2) ?? '?'} ms; ${s.cpuSecPer1000?.toFixed(3) ?? '?'} CPU-s/1000 req; RSS ${s.engineRssMiB ?? '?'} MiB\n`,
+    );
+    if (s.held && (!best || rate > best.rate)) best = s;
+    if (!s.held) failed = failed === null ? rate : Math.min(failed, rate);
+    return s.held;
+  };
+  for (let rate = start; rate <= max; rate = Math.round(rate * 1.5)) if (!(await run(rate))) break;
+  // Bisect to within 10 % between the last held and the first failed rate.
+  for (let i = 0; i < 3 && best && failed !== null; i++) {
+    const lo: number = (best as Step).rate;
+    if (failed - lo <= lo * 0.1) break;
+    await run(Math.round((lo + failed) / 2));
+  }
+  const b = best as (Step & { requests: string }) | null;
+  const fold = b ? foldThroughput(gunzipSync(await readFile(b.requests)).toString('utf8')) : null;
+  return {
+    engine: engine.name,
+    highestHeldRate: b?.rate ?? null,
+    cpuSecPer1000Requests: b?.cpuSecPer1000 ?? null,
+    engineRssMiB: b?.engineRssMiB ?? null,
+    lagP99MsAtHighest: b?.lagP99Ms ?? null,
+    harnessFold: fold && {
+      recordsPerSec: Math.round(fold.recordsPerSec),
+      /** Share of one core the harness needs to fold records at the highest held rate. */
+      cpuPercentOfCoreAtHighest: b ? Math.round((b.rate / fold.recordsPerSec) * 1000) / 10 : null,
+    },
+    steps,
+  };
 }
 
 async function main(): Promise<void> {
-  const start = arg('start', 250);
-  const factor = arg('factor', 2);
-  const max = arg('max', 64_000);
-  const stepSec = arg('step-sec', 10);
+  const names = arg('engines', 'ws-load,k6').split(',');
   const dir = await mkdtemp(join(tmpdir(), 'ws-bench-loadgen-'));
   const server = await startBareServer();
-  const steps: Step[] = [];
-  let best: (Step & { points: string }) | null = null;
+  const engines: unknown[] = [];
   try {
-    for (let rate = start; rate <= max; rate = Math.round(rate * factor)) {
-      const s = await step(server.url, rate, stepSec, dir);
-      const { points: _points, ...row } = s;
-      steps.push(row);
-      process.stderr.write(
-        `rate ${rate}/s: ${s.valid ? 'held' : `not held (${s.reason})`}, k6 ${s.k6CpuSecPer1000?.toFixed(3) ?? '?'} CPU s/1000 req\n`,
-      );
-      if (!s.valid) break;
-      best = s;
+    for (const name of names) {
+      const engine = engineByName(name);
+      try {
+        engine.resolve();
+      } catch (e) {
+        process.stderr.write(`${name}: skipped (${(e as Error).message})\n`);
+        engines.push({ engine: name, skipped: (e as Error).message });
+        continue;
+      }
+      engines.push(await benchEngine(engine, server.url, dir));
     }
-    const parser = best ? parserThroughput(gunzipSync(await readFile(best.points)).toString('utf8')) : null;
-    const result = {
-      machine: { cpus: (await import('node:os')).cpus().length },
-      stepSec,
-      highestHeldRate: best?.rate ?? null,
-      k6CpuSecPer1000Requests: best?.k6CpuSecPer1000 ?? null,
-      parser: parser && {
-        linesPerSec: Math.round(parser.linesPerSec),
-        lines: parser.lines,
-        /** Share of one core the parser needs to keep up with k6 at its highest held rate. */
-        cpuPercentOfCoreAtMaxRate: best
-          ? Math.round((best.linesPerSec / parser.linesPerSec) * 1000) / 10
-          : null,
-      },
-      steps,
-    };
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    const result = { machine: { cpus: cpus().length }, stepSec: num('step-sec', 10), engines };
+    const text = `${JSON.stringify(result, null, 2)}\n`;
+    await mkdir(join(REPO_ROOT, 'test-artifacts'), { recursive: true });
+    await writeFile(join(REPO_ROOT, 'test-artifacts', 'bench-loadgen.json'), text);
+    process.stdout.write(text);
   } finally {
     server.child.kill('SIGTERM');
     await rm(dir, { recursive: true, force: true });

@@ -1,9 +1,9 @@
 /**
- * `npm run bench:system` (issue 3): on the running stack (`windshear up`), with k6 through HAProxy:
+ * `npm run bench:system` (issue 3): on the running stack (`windshear up`), with the load engine (ws-load unless WINDSHEAR_ENGINE says otherwise) through HAProxy:
  *   1. the highest search rate this machine sustains with p95 <= 40 ms (seed 000), under 1 %
  *      dropped iterations and under 1 % errors, stepping the arrival rate up by x1.5 after an
  *      unmeasured warm-up step (JIT, connection pools, the price cache);
- *   2. the same for a bare Fastify endpoint in its own process (the ceiling of k6 + Node here);
+ *   2. the same for a bare Fastify endpoint in its own process (the ceiling of the engine + Node here);
  *   3. their ratio;
  *   4. the supplier-feed rate (msg/s through ingest → Kafka → stream → sinks) the pipeline
  *      sustains with consumer lag p95 < 5 s (seed 000), stepping the feed rate up; the rate
@@ -19,9 +19,10 @@ import { join } from 'node:path';
 import { localPlatform } from '../chaos/platforms/local/local-platform.ts';
 import { REPO_ROOT } from '../lib/paths.ts';
 import type { ConsumerLagSample } from '../lib/run-format.ts';
-import { catalogueEnv, DEFAULT_AIRPORTS, DEFAULT_DATES, discoverFlightIds } from '../loadgen/catalogue.ts';
-import type { K6Options } from '../loadgen/profiles.ts';
-import { runK6 } from '../loadgen/run-k6.ts';
+import { DEFAULT_AIRPORTS, DEFAULT_DATES, discoverFlightIds } from '../loadgen/catalogue.ts';
+import { engineByName } from '../loadgen/engines/index.ts';
+import type { LoadPlan } from '../loadgen/load-plan.ts';
+import { runLoad } from '../loadgen/run-load.ts';
 import { setSupplierFeedRate } from '../loadgen/supplier-feed.ts';
 import { consumerLagProbe } from '../scenarios/probes/consumer-lag-probe.ts';
 import { DEFAULT_API_KEY, GROUPS, TOPICS } from '../system/contracts.ts';
@@ -35,10 +36,10 @@ const STEP_SEC = arg('step-sec', 15);
 const FEED_STEP_SEC = arg('feed-step-sec', 30);
 const P95_OBJECTIVE_MS = 40;
 const LAG_OBJECTIVE_SEC = 5;
-/** Dropped iterations (k6 had no free VU in time) tolerated per step, as a share of those intended. */
+/** Unsent arrivals tolerated per step, as a share of those intended. */
 const MAX_DROPPED_SHARE = 0.01;
 const WARM_UP_SEC = 5;
-const script = join(REPO_ROOT, 'loadgen', 'k6', 'traffic.ts');
+const engine = engineByName();
 const log = (l: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${l}\n`);
 
 const topology = localPlatform().current();
@@ -48,22 +49,12 @@ if (!topology?.components.some((c) => c.kind === 'service')) {
 }
 const edge = `http://${topology.edge.host}:${topology.edge.port}`;
 
-function searchOnly(rate: number, sec: number): K6Options {
+function searchOnly(rate: number, sec: number): LoadPlan {
   return {
-    scenarios: {
-      search: {
-        executor: 'constant-arrival-rate',
-        exec: 'search',
-        rate,
-        timeUnit: '1s',
-        duration: `${sec}s`,
-        // Enough VUs for 200 ms responses from the start: creating VUs mid-step drops iterations.
-        preAllocatedVUs: Math.max(20, Math.ceil(rate * 0.2)),
-        maxVUs: Math.max(50, rate),
-      },
-    },
-    summaryTrendStats: ['p(50)', 'p(95)', 'p(99)', 'max'],
-  } as unknown as K6Options;
+    flows: [{ name: 'search', startRate: rate, stages: [{ target: rate, durationSec: sec }] }],
+    timeoutSec: 10,
+    seed: 1,
+  };
 }
 
 interface Step {
@@ -74,33 +65,45 @@ interface Step {
   pass: boolean;
 }
 
-async function k6Step(baseUrl: string, env: Record<string, string>, rate: number, sec: number, name: string) {
+async function loadStep(baseUrl: string, flightIds: string[], rate: number, sec: number, name: string) {
   const outDir = await mkdtemp(join(tmpdir(), `ws-bench-${name}-`));
-  return runK6({ script, options: searchOnly(rate, sec), env: { WS_BASE_URL: baseUrl, ...env }, outDir });
+  return runLoad({
+    engine,
+    plan: searchOnly(rate, sec),
+    target: {
+      baseUrl,
+      apiKey: DEFAULT_API_KEY,
+      runId: `bench-${name}-${rate}`,
+      airports: DEFAULT_AIRPORTS,
+      dates: DEFAULT_DATES,
+      flightIds,
+    },
+    outDir,
+  });
 }
 
 /** Warms up at `start`, then steps the arrival rate up x1.5 until a step breaks the objective. */
 async function stepSearch(
   name: string,
   baseUrl: string,
-  env: Record<string, string>,
+  flightIds: string[],
   start: number,
 ): Promise<Step[]> {
-  await k6Step(baseUrl, env, start, WARM_UP_SEC, name);
+  await loadStep(baseUrl, flightIds, start, WARM_UP_SEC, name);
   const steps: Step[] = [];
   for (let rate = start; rate <= 20_000; rate = Math.round(rate * 1.5)) {
-    const r = await k6Step(baseUrl, env, rate, STEP_SEC, name);
+    const r = await loadStep(baseUrl, flightIds, rate, STEP_SEC, name);
     const all = r.tags.find((t) => t.tag === '*');
     const errorRate = all?.count ? all.errors / all.count : 1;
     const p95Ms = all?.p95Ms ?? null;
     const pass =
-      r.droppedIterations <= rate * STEP_SEC * MAX_DROPPED_SHARE &&
+      r.unsent <= rate * STEP_SEC * MAX_DROPPED_SHARE &&
       errorRate < 0.01 &&
       p95Ms !== null &&
       p95Ms <= P95_OBJECTIVE_MS;
-    steps.push({ rate, p95Ms, errorRate, dropped: r.droppedIterations, pass });
+    steps.push({ rate, p95Ms, errorRate, dropped: r.unsent, pass });
     log(
-      `${name}: ${rate} req/s → p95 ${p95Ms?.toFixed(1)} ms, errors ${(errorRate * 100).toFixed(2)} %, dropped ${r.droppedIterations} → ${pass ? 'holds' : 'breaks'}`,
+      `${name}: ${rate} req/s → p95 ${p95Ms?.toFixed(1)} ms, errors ${(errorRate * 100).toFixed(2)} %, unsent ${r.unsent} → ${pass ? 'holds' : 'breaks'}`,
     );
     if (!pass) break;
   }
@@ -193,14 +196,14 @@ async function stepFeed(): Promise<FeedStep[]> {
 
 const hints = { airports: DEFAULT_AIRPORTS, dates: DEFAULT_DATES };
 const flights = await discoverFlightIds(edge, hints, { max: 100 });
-const env = { WS_API_KEY: DEFAULT_API_KEY, ...catalogueEnv(hints, flights) };
+
 log('search through HAProxy');
-const system = await stepSearch('search-api', edge, env, 5);
+const system = await stepSearch('search-api', edge, flights, 5);
 log('bare Fastify endpoint (the ceiling)');
 const bare = await startBareFastify();
 let ceiling: Step[] = [];
 try {
-  ceiling = await stepSearch('bare-fastify', bare.url, env, 100);
+  ceiling = await stepSearch('bare-fastify', bare.url, flights, 100);
 } finally {
   bare.child.kill('SIGTERM');
 }

@@ -7,8 +7,11 @@
  *   plan.json         RunPlan
  *   environment.json  RunEnvironment
  *   history.jsonl     one HistoryEvent per line, in time order
- *   metrics.jsonl     one LatencyWindow per line (per second, per tag), folded from k6 points
- *   k6-points.jsonl.gz  k6's raw `--out json` stream
+ *   metrics.jsonl     one LatencyWindow per line (per second, per tag), folded from the records
+ *   requests.jsonl.gz one RequestRecord per request (loadgen/request-record.ts), any engine;
+ *                     runs recorded before it have k6-points.jsonl.gz (k6's `--out json`) instead
+ *   generator.json    GeneratorRecord: the load engine's self-check
+ *   load-plan.json    the plan the engine ran (k6-config.json when the engine was k6)
  *   ledger.jsonl      one LedgerOp per line
  *   readback.json     Readback: what the durable stores held after drain
  *   results.json      RunResults (written by the checkers, re-written by `windshear check`)
@@ -152,14 +155,14 @@ export interface FreshnessSample {
 }
 
 /**
- * One second of one k6 tag (or `*` for all), folded from k6 points. Latency is from the intended
- * start (k6's open-model `http_req_duration` plus scheduling delay when k6 reports it).
+ * One second of one endpoint tag (or `*` for all), folded from the request records. Latency is
+ * from the intended start (the send lag plus the request's duration; k6 reports no lag).
  */
 export interface LatencyWindow {
   /**
-   * The second (whole seconds since the run started) in which the requests were *issued* (k6's
-   * point time minus the duration): a request sent during an outage counts there even when it
-   * times out after recovery.
+   * The second (whole seconds since the run started) in which the requests were *due* (their
+   * intended start): a request sent during an outage counts there even when it times out after
+   * recovery.
    */
   sec: number;
   /** Endpoint tag, e.g. `search`, `price`, `reserve`, `book`; `*` is every request. */
@@ -168,10 +171,26 @@ export interface LatencyWindow {
   errors: number;
   /** HDR histogram of latency in microseconds, hdr-histogram-js compressed base64 encoding. */
   hdr: string;
-  /** Iterations k6 could not start on schedule in this second (all tags; only on `*`). */
+  /** Arrivals the engine did not send in this second (k6: dropped iterations; only on `*`). */
   droppedIterations?: number;
   /** Intended arrival rate (requests/s) the profile asked for in this second (only on `*`). */
   intendedRate?: number;
+}
+
+/** The load engine's self-check of one run (generator.json). */
+export interface GeneratorRecord {
+  engine: string;
+  intended: number;
+  achieved: number;
+  unsent: number;
+  /** Requests sent more than 10 ms after their intended start. */
+  late: number;
+  lagP99Ms: number | null;
+  lagMaxMs: number | null;
+  engineCpuSec: number | null;
+  engineMaxRssMiB: number | null;
+  valid: boolean;
+  reason?: string;
 }
 
 export type LedgerOpKind = 'reservation' | 'fare-update';

@@ -4,19 +4,19 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, inject, it } from 'vitest';
 import { waitFor } from '../lib/exec.ts';
-import { REPO_ROOT } from '../lib/paths.ts';
 import type { Readback, RunPlan } from '../lib/run-format.ts';
 import { diffLedger } from '../reports/checks/ledger-diff.ts';
 import type { RunData } from '../reports/checks/load-run.ts';
 import { DEFAULT_API_KEY, PG_DATABASE, ROUTES } from '../system/contracts.ts';
 import { componentsOf } from '../system/topology.ts';
-import { catalogueEnv, DEFAULT_AIRPORTS, DEFAULT_DATES, discoverFlightIds } from './catalogue.ts';
-import { parsePointLine } from './k6-points.ts';
+import { DEFAULT_AIRPORTS, DEFAULT_DATES, discoverFlightIds } from './catalogue.ts';
+import { wsLoadEngine } from './engines/ws-load-engine.ts';
 import { keysOf, runLedger } from './ledger/ledger-client.ts';
 import { connectPrimary, readBack } from './ledger/read-back.ts';
 import { summariseLedger } from './ledger/summarise-ledger.ts';
-import { k6OptionsFor } from './profiles.ts';
-import { runK6 } from './run-k6.ts';
+import { loadPlanFor } from './profiles.ts';
+import { latencyUs, parseRecordLine, type RequestRecord } from './request-record.ts';
+import { runLoad } from './run-load.ts';
 
 const { topology, edgeUrl } = inject('stack');
 const pgHosts = componentsOf(topology, 'postgres').map((c) => `${c.host}:${c.ports.client}`);
@@ -24,56 +24,60 @@ const ingestUrls = topology.components
   .filter((c) => c.service === 'ingest')
   .map((c) => `http://${c.host}:${c.ports.http}`);
 
-/** Every http_req_duration value (ms) in a run's gzipped points file. */
-function rawDurations(pointsGz: string): number[] {
-  const out: number[] = [];
-  for (const line of gunzipSync(readFileSync(pointsGz)).toString('utf8').split('\n')) {
-    const p = parsePointLine(line);
-    if (p?.metric === 'http_req_duration') out.push(p.value);
+/** Every record in a run's gzipped records file. */
+function rawRecords(gz: string): RequestRecord[] {
+  const out: RequestRecord[] = [];
+  for (const line of gunzipSync(readFileSync(gz)).toString('utf8').split('\n')) {
+    const r = parseRecordLine(line);
+    if (r) out.push(r);
   }
   return out;
 }
 
 describe('load generation against the real stack', () => {
-  it("a 20 s run: folded per-tag counts equal k6 summary counts exactly, p95 within HDR precision of k6's, both checked against the raw samples", async () => {
-    const outDir = mkdtempSync(join(tmpdir(), 'ws-it-k6-'));
+  it("a 20 s ws-load run: per-endpoint counts equal the engine's own totals exactly, p95 equals an exact recomputation from the raw records within HDR precision", async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'ws-it-load-'));
     const hints = { airports: DEFAULT_AIRPORTS, dates: DEFAULT_DATES };
     const flights = await discoverFlightIds(edgeUrl, hints, { max: 50 });
     expect(flights.length).toBeGreaterThan(0);
-    const r = await runK6({
-      script: join(REPO_ROOT, 'loadgen', 'k6', 'traffic.ts'),
-      options: k6OptionsFor({ preset: 'baseline', durationSec: 20 }, 0.05),
-      env: { WS_BASE_URL: edgeUrl, WS_API_KEY: DEFAULT_API_KEY, ...catalogueEnv(hints, flights) },
+    const plan = loadPlanFor({ preset: 'baseline', durationSec: 20 }, 0.05);
+    const r = await runLoad({
+      engine: wsLoadEngine,
+      plan,
+      target: {
+        baseUrl: edgeUrl,
+        apiKey: DEFAULT_API_KEY,
+        runId: `it-${Date.now()}`,
+        ...hints,
+        flightIds: flights,
+      },
       outDir,
     });
-    expect(r.k6).not.toBeNull();
-    const k6 = r.k6!;
     const all = r.tags.find((t) => t.tag === '*')!;
-    expect(all.count).toBe(k6.httpReqs);
-    expect(all.count).toBeGreaterThan(500);
-    for (const [endpoint, s] of Object.entries(k6.byEndpoint)) {
-      expect(r.tags.find((t) => t.tag === endpoint)?.count ?? 0, endpoint).toBe(s.count);
-    }
-    // Both p95s are recomputed from the raw points k6 wrote. k6's is exact and interpolated at
-    // rank 0.95 (n - 1); HDR's is the sample at rank ceil(0.95 n) to 3 significant digits. So k6's
-    // must match its exact value, ours its sample within HDR precision, and the two may differ by
-    // no more than the distance between those exact values plus that precision.
+    // The engine's own accounting: arrivals sent per flow (reservation = reserve + reservation-get).
+    const engineSent = r.intended - r.unsent;
+    expect(all.count).toBe(engineSent);
+    expect(r.unsent).toBe(0);
+    expect(all.count).toBe(plan.flows.reduce((a, f) => a + f.startRate * 20, 0));
+    const count = (tag: string) => r.tags.find((t) => t.tag === tag)?.count ?? 0;
+    const flow = (name: string) => plan.flows.find((f) => f.name === name)!.startRate * 20;
+    expect(count('search')).toBe(flow('search'));
+    expect(count('price')).toBe(flow('price'));
+    expect(count('reserve') + count('reservation-get')).toBe(flow('reservation'));
+    expect(count('book')).toBe(flow('booking'));
+    const records = rawRecords(r.files.requests);
+    expect(records.length).toBe(all.count);
+    for (const tag of ['search', 'price', 'book'])
+      expect(records.filter((x) => x.endpoint === tag).length).toBe(count(tag));
+    // p95 from the raw records, exactly: HDR's p95 is the sample at rank ceil(0.95 n), to 3 digits.
+    const sorted = records.map((x) => latencyUs(x) / 1000).sort((a, b) => a - b);
+    const exact = sorted[Math.ceil(0.95 * sorted.length) - 1]!;
     const p95 = all.p95Ms!;
-    const k6p95 = k6.p95Ms!;
-    const sorted = rawDurations(r.files.points).sort((a, b) => a - b);
-    const n = sorted.length;
-    expect(n).toBe(k6.httpReqs);
-    const rank = 0.95 * (n - 1);
-    const lo = sorted[Math.floor(rank)]!;
-    const k6Exact = lo + (sorted[Math.ceil(rank)]! - lo) * (rank - Math.floor(rank));
-    const hdrExact = sorted[Math.ceil(0.95 * n) - 1]!;
-    const precision = hdrExact * 0.001 + 0.001;
-    expect(Math.abs(k6p95 - k6Exact)).toBeLessThan(0.005);
-    expect(p95).toBeGreaterThanOrEqual(hdrExact - 0.001);
-    expect(p95).toBeLessThanOrEqual(hdrExact + precision);
-    expect(Math.abs(p95 - k6p95)).toBeLessThanOrEqual(Math.abs(hdrExact - k6Exact) + precision + 0.005);
+    expect(p95).toBeGreaterThanOrEqual(exact - 0.001);
+    expect(p95).toBeLessThanOrEqual(exact * 1.001 + 0.001);
+    expect(r.valid, r.reason).toBe(true);
     console.log(
-      `k6: ${k6.httpReqs} requests, p95 ${k6p95.toFixed(2)} ms; folded: ${all.count}, p95 ${p95.toFixed(2)} ms; valid=${r.valid}`,
+      `ws-load: ${all.count} requests (${r.intended} intended, ${r.unsent} unsent, ${r.late} late), p95 ${p95.toFixed(2)} ms (exact ${exact.toFixed(2)}), send lag p99 ${r.lagP99Ms} ms, CPU ${r.engineCpuSec} s`,
     );
   });
 

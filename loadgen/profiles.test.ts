@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { WindshearError } from '../lib/errors.ts';
+import { intendedInSecond, intendedTotal, type LoadPlan } from './load-plan.ts';
 import {
   describeProfile,
-  intendedRateAt,
-  intendedTotal,
   k6OptionsFor,
+  loadPlanFor,
   PRESETS,
   parseK6Duration,
   SEED_PEAK_RPS,
@@ -23,8 +23,9 @@ describe('k6OptionsFor', () => {
     }
     expect(o.scenarios.search?.exec).toBe('search');
     expect(o.scenarios.booking?.exec).toBe('bookingFlow');
-    expect(intendedRateAt(o, 0)).toBe(SEED_PEAK_RPS * 0.1);
-    expect(intendedTotal(o)).toBe(SEED_PEAK_RPS * 0.1 * 30);
+    const plan = loadPlanFor({ preset: 'peak', durationSec: 30 }, 0.1);
+    expect(intendedInSecond(plan, 0)).toBe(SEED_PEAK_RPS * 0.1);
+    expect(intendedTotal(plan)).toBe(SEED_PEAK_RPS * 0.1 * 30);
   });
 
   it('sizes VUs from the rate (Little: rate × latency budget)', () => {
@@ -43,18 +44,19 @@ describe('k6OptionsFor', () => {
 
   it('holiday-surge ramps to twice the peak and back', () => {
     const o = k6OptionsFor({ preset: 'holiday-surge', durationSec: 100 }, 0.1);
+    const p: LoadPlan = loadPlanFor({ preset: 'holiday-surge', durationSec: 100 }, 0.1);
     const s = o.scenarios.search!;
     expect(s.executor).toBe('ramping-arrival-rate');
-    expect(intendedRateAt(o, 0)).toBe(500);
-    const top = Math.max(...Array.from({ length: 100 }, (_, i) => intendedRateAt(o, i)));
+    expect(intendedInSecond(p, 0)).toBe(500);
+    const top = Math.max(...Array.from({ length: 100 }, (_, i) => intendedInSecond(p, i)));
     expect(top).toBe(1000);
-    expect(intendedRateAt(o, 99)).toBe(500);
+    expect(intendedInSecond(p, 99)).toBe(500);
     if (s.executor === 'ramping-arrival-rate')
       expect(s.stages.reduce((a, st) => a + parseK6Duration(st.duration), 0)).toBe(100);
   });
 
   it('capacity-step holds each given step for its duration', () => {
-    const o = k6OptionsFor(
+    const o = loadPlanFor(
       {
         preset: 'capacity-step',
         durationSec: 1,
@@ -65,10 +67,10 @@ describe('k6OptionsFor', () => {
       },
       1,
     );
-    expect(intendedRateAt(o, 2)).toBe(100);
-    expect(intendedRateAt(o, 7)).toBe(200);
-    expect(intendedRateAt(o, 10)).toBe(0);
-    expect(intendedRateAt(o, -1)).toBe(0);
+    expect(intendedInSecond(o, 2)).toBe(100);
+    expect(intendedInSecond(o, 7)).toBe(200);
+    expect(intendedInSecond(o, 10)).toBe(0);
+    expect(intendedInSecond(o, -1)).toBe(0);
   });
 
   it('accepts fractional durations (scenario timelines are stretched)', () => {

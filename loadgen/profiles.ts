@@ -1,4 +1,12 @@
 import { badInput } from '../lib/errors.ts';
+import {
+  DEFAULT_TIMEOUT_SEC,
+  type FlowName,
+  type FlowPlan,
+  flowLengthSec,
+  intendedInSecond,
+  type LoadPlan,
+} from './load-plan.ts';
 
 /**
  * Load profiles: named presets expressed as k6 scenarios in k6's own vocabulary (open-model
@@ -38,7 +46,7 @@ export const ENDPOINTS: readonly Endpoint[] = ['search', 'price', 'reserve', 're
  * (booking ≈ 1 % of search); price look-ups follow a share of searches; the reservation flow
  * (POST a reservation, later GET it back) sits between them.
  */
-export const TRAFFIC_MIX: readonly { scenario: string; exec: ExecName; share: number }[] = [
+export const TRAFFIC_MIX: readonly { scenario: FlowName; exec: ExecName; share: number }[] = [
   { scenario: 'search', exec: 'search', share: 0.8 },
   { scenario: 'price', exec: 'price', share: 0.15 },
   { scenario: 'reservation', exec: 'reservationFlow', share: 0.04 },
@@ -224,40 +232,67 @@ function vusFor(peakRate: number): { preAllocatedVUs: number; maxVUs: number } {
   return { preAllocatedVUs, maxVUs };
 }
 
-/** k6 config for a profile; rates are the preset's requests/s × `scale`, split by TRAFFIC_MIX. */
-export function k6OptionsFor(spec: LoadSpec, scale: number): K6Options {
+/** The load plan of a profile: the preset's requests/s × `scale`, split by TRAFFIC_MIX into flows. */
+export function loadPlanFor(
+  spec: LoadSpec,
+  scale: number,
+  opts: { seed?: number; timeoutSec?: number } = {},
+): LoadPlan {
   checkSpec(spec, scale);
   const plan = ratePlan(spec, scale);
+  const flows: FlowPlan[] = TRAFFIC_MIX.map((m) =>
+    plan.kind === 'constant'
+      ? {
+          name: m.scenario,
+          startRate: shareOf(plan.rate, m.share),
+          stages: [{ target: shareOf(plan.rate, m.share), durationSec: ms(plan.durationSec) }],
+        }
+      : {
+          name: m.scenario,
+          startRate: shareOf(plan.startRate, m.share),
+          stages: plan.stages.map((st) => ({
+            target: shareOf(st.target, m.share),
+            durationSec: st.durationSec,
+          })),
+        },
+  );
+  return { flows, timeoutSec: opts.timeoutSec ?? DEFAULT_TIMEOUT_SEC, seed: opts.seed ?? 1 };
+}
+
+const EXEC_OF: Record<FlowName, ExecName> = {
+  search: 'search',
+  price: 'price',
+  reservation: 'reservationFlow',
+  booking: 'bookingFlow',
+};
+
+/** k6's rendering of a load plan (for users who bring k6): one arrival-rate scenario per flow. */
+export function k6ConfigFor(plan: LoadPlan): K6Options {
   const scenarios: Record<string, K6Scenario> = {};
-  for (const m of TRAFFIC_MIX) {
+  for (const f of plan.flows) {
     const base = {
-      exec: m.exec,
+      exec: EXEC_OF[f.name],
       timeUnit: '1s' as const,
       gracefulStop: '5s',
-      tags: { flow: m.scenario },
+      tags: { flow: f.name },
     };
-    if (plan.kind === 'constant') {
-      const rate = shareOf(plan.rate, m.share);
-      scenarios[m.scenario] = {
+    const constant = f.stages.every((st) => st.target === f.startRate);
+    if (constant) {
+      scenarios[f.name] = {
         ...base,
-        ...vusFor(rate),
+        ...vusFor(f.startRate),
         executor: 'constant-arrival-rate',
-        rate,
-        duration: `${ms(plan.durationSec)}s`,
+        rate: f.startRate,
+        duration: `${ms(flowLengthSec(f))}s`,
       };
     } else {
-      const stages = plan.stages.map((s) => ({
-        target: shareOf(s.target, m.share),
-        duration: `${s.durationSec}s`,
-      }));
-      const startRate = shareOf(plan.startRate, m.share);
-      const top = Math.max(startRate, ...stages.map((s) => s.target));
-      scenarios[m.scenario] = {
+      const top = Math.max(f.startRate, ...f.stages.map((st) => st.target));
+      scenarios[f.name] = {
         ...base,
         ...vusFor(top),
         executor: 'ramping-arrival-rate',
-        startRate,
-        stages,
+        startRate: f.startRate,
+        stages: f.stages.map((st) => ({ target: st.target, duration: `${st.durationSec}s` })),
       };
     }
   }
@@ -268,6 +303,11 @@ export function k6OptionsFor(spec: LoadSpec, scale: number): K6Options {
     summaryTrendStats: ['count', 'min', 'med', 'avg', 'p(95)', 'p(99)', 'max'],
     thresholds: perEndpointThresholds(),
   };
+}
+
+/** k6 config for a profile (k6ConfigFor of loadPlanFor). */
+export function k6OptionsFor(spec: LoadSpec, scale: number): K6Options {
+  return k6ConfigFor(loadPlanFor(spec, scale));
 }
 
 function perEndpointThresholds(): Record<string, string[]> {
@@ -293,43 +333,6 @@ export function parseK6Duration(d: string): number {
   return total;
 }
 
-/** Arrival rate (requests/s) one scenario asks for at `t` seconds since k6 started. */
-export function scenarioRateAt(s: K6Scenario, t: number): number {
-  if (t < 0) return 0;
-  if (s.executor === 'constant-arrival-rate') return t >= 0 && t < parseK6Duration(s.duration) ? s.rate : 0;
-  let from = s.startRate;
-  let start = 0;
-  for (const st of s.stages) {
-    const len = parseK6Duration(st.duration);
-    if (t < start + len) return len === 0 ? st.target : from + ((st.target - from) * (t - start)) / len;
-    start += len;
-    from = st.target;
-  }
-  return 0;
-}
-
-/** Intended requests/s of all scenarios in second `sec` (rate at the middle of that second). */
-export function intendedRateAt(options: K6Options, sec: number): number {
-  let sum = 0;
-  for (const s of Object.values(options.scenarios)) sum += scenarioRateAt(s, sec + 0.5);
-  return sum;
-}
-
-/** Length of a scenario's schedule in seconds (without gracefulStop). */
-export function scenarioDurationSec(s: K6Scenario): number {
-  return s.executor === 'constant-arrival-rate'
-    ? parseK6Duration(s.duration)
-    : s.stages.reduce((a, st) => a + parseK6Duration(st.duration), 0);
-}
-
-/** Requests the schedule asks for in total (sum over whole seconds). */
-export function intendedTotal(options: K6Options): number {
-  const longest = Math.max(0, ...Object.values(options.scenarios).map(scenarioDurationSec));
-  let total = 0;
-  for (let sec = 0; sec < Math.ceil(longest); sec++) total += intendedRateAt(options, sec);
-  return total;
-}
-
 /**
  * Supplier feed rate (messages/s) the ingest instances should produce together: seed 000's
  * 10,000 msg/s pairs with seed 004's 5,000 requests/s, so the feed is 2 messages per request of
@@ -345,12 +348,12 @@ export function supplierFeedRate(spec: LoadSpec, scale: number): number {
 
 /** One-line description for reports; always states the scale. */
 export function describeProfile(spec: LoadSpec, scale: number): string {
-  const options = k6OptionsFor(spec, scale);
+  const loadPlan = loadPlanFor(spec, scale);
   const plan = ratePlan(spec, scale);
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
   const shape =
     plan.kind === 'constant'
-      ? `constant-arrival-rate ${fmt(intendedRateAt(options, 0))} req/s for ${spec.durationSec}s`
+      ? `constant-arrival-rate ${fmt(intendedInSecond(loadPlan, 0))} req/s for ${spec.durationSec}s`
       : `ramping-arrival-rate ${plan.stages
           .filter((s, i, a) => i === 0 || s.target !== a[i - 1]?.target)
           .map((s) => fmt(s.target))

@@ -32,7 +32,7 @@ export function componentVersions(): RunEnvironment['components'] {
   return [
     { name: 'kafka', version: VERSIONS.kafka },
     { name: 'opensearch', version: VERSIONS.opensearchRunner },
-    { name: 'k6', version: VERSIONS.k6 },
+    { name: 'ws-load (vegeta)', version: VERSIONS.vegeta },
     { name: 'redis', version: versionOf('redis-server', ['--version'], /v=(\S+)/) },
     { name: 'postgresql', version: versionOf('psql', ['--version'], /(\d+(?:\.\d+)+)/) },
     { name: 'haproxy', version: versionOf('haproxy', ['-v'], /version (\S+)/) },

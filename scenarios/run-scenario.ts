@@ -1,6 +1,5 @@
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { localPlatform } from '../chaos/platforms/local/local-platform.ts';
 import type { Platform } from '../chaos/platforms/platform.ts';
 import {
@@ -19,11 +18,13 @@ import { EXIT, type Problem, WindshearError } from '../lib/errors.ts';
 import { StackObserver } from '../lib/observe/stack-observer.ts';
 import { paths } from '../lib/paths.ts';
 import type { HistoryEvent, Phase, RunPlan, RunResults } from '../lib/run-format.ts';
-import { catalogueEnv, DEFAULT_AIRPORTS, DEFAULT_DATES, discoverFlightIds } from '../loadgen/catalogue.ts';
+import { DEFAULT_AIRPORTS, DEFAULT_DATES, discoverFlightIds } from '../loadgen/catalogue.ts';
+import { engineByName } from '../loadgen/engines/index.ts';
 import { keysOf, runLedger } from '../loadgen/ledger/ledger-client.ts';
 import { readBack } from '../loadgen/ledger/read-back.ts';
-import { k6OptionsFor, type LoadSpec } from '../loadgen/profiles.ts';
-import { type K6Progress, type K6RunSummary, runK6 } from '../loadgen/run-k6.ts';
+import { planProblems } from '../loadgen/load-plan.ts';
+import { type LoadSpec, loadPlanFor } from '../loadgen/profiles.ts';
+import { generatorRecord, type LoadProgress, type LoadRunSummary, runLoad } from '../loadgen/run-load.ts';
 import { setSupplierFeedRate } from '../loadgen/supplier-feed.ts';
 import { judgeRunDir } from '../reports/checks/judge.ts';
 import { renderRun } from '../reports/render/render-run.ts';
@@ -40,8 +41,6 @@ import { PROFILES, type ProfileName } from './profiles.ts';
 import type { Progress } from './progress.ts';
 import { missingCapabilities } from './required-capabilities.ts';
 import { runDirFor } from './run-dir.ts';
-
-const TRAFFIC_SCRIPT = fileURLToPath(new URL('../loadgen/k6/traffic.ts', import.meta.url));
 
 /** Default seed: runs are reproducible unless --seed says otherwise. */
 export const DEFAULT_SEED = 1;
@@ -65,6 +64,8 @@ export interface RunScenarioOptions {
   signal?: AbortSignal;
   /** Default: the local platform. */
   platform?: Platform;
+  /** Load engine (`ws-load`, `k6`); default WINDSHEAR_ENGINE, else ws-load. */
+  engine?: string;
 }
 
 export interface RunScenarioResult {
@@ -72,7 +73,7 @@ export interface RunScenarioResult {
   results: RunResults;
   /** 130/143 when a signal stopped the run (faults were healed first), else null. */
   signalExit: number | null;
-  k6: K6RunSummary | null;
+  load: LoadRunSummary | null;
   wallMs: number;
 }
 
@@ -220,10 +221,12 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     ...(opts.scale !== undefined ? { scale: opts.scale } : {}),
   });
   const platform = opts.platform ?? localPlatform();
-  const problems = preflightProblems(plan, scenario, platform);
-  if (problems.length > 0) throw new WindshearError(problems, EXIT.badInput);
+  const engine = engineByName(opts.engine);
   const load = (plan.k6 as { load: LoadSpec }).load;
-  const k6Options = k6OptionsFor(load, plan.scale);
+  const loadPlan = loadPlanFor(load, plan.scale, { seed });
+  const problems = [...preflightProblems(plan, scenario, platform), ...planProblems(loadPlan, engine.limits)];
+  if (problems.length > 0) throw new WindshearError(problems, EXIT.badInput);
+  const engineBin = engine.resolve();
 
   const runDir = opts.outDir ?? runDirFor(scenario.name);
   await mkdir(runDir, { recursive: true });
@@ -249,12 +252,12 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
   let signalExit: number | null = null;
   let history: HistoryWriter | null = null;
-  let k6: K6RunSummary | null = null;
+  let loadRun: LoadRunSummary | null = null;
   let runStatus: 'completed' | 'aborted' | 'error' = 'completed';
   let runReason: string | undefined;
   const journalPath = paths.journal();
 
-  // The run's time zero: one monotonic/epoch pair shared by k6, the ledger, faults and samplers.
+  // The run's time zero: one monotonic/epoch pair shared by the load engine, the ledger, faults and samplers.
   let perfStart = performance.now();
   let epochStart = Date.now();
   const clock: RunClock = {
@@ -286,7 +289,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     await waitReady(topology, abort.signal, READY_BOUND_MS);
     const hints = { airports: DEFAULT_AIRPORTS, dates: DEFAULT_DATES };
     const flightIds = await discoverFlightIds(edge, hints);
-    if (flightIds.length === 0) log('warning: no flights found through the edge; VUs will search first');
+    if (flightIds.length === 0)
+      log('warning: no flights found through the edge; price, reserve and book will search instead');
     // The feed is background load: it starts before the warm-up so time zero finds a steady state.
     const feed = await setSupplierFeedRate(ingestUrls, plan.supplierFeedPerSec);
     const feedFailed = feed.filter((f) => !f.ok).map((f) => `${f.url} (${f.error})`);
@@ -324,8 +328,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
       .filter((p) => p.phase !== 'drain' && p.atSec > 0)
       .map((p) => setTimeout(() => setPhase(p.phase), p.atSec * 1000 - clock.t()));
 
-    // Progress every second, from k6's folded seconds and the history's latest samples.
-    let k6Last: K6Progress | null = null;
+    // Progress every second, from the engine's folded seconds and the history's latest samples.
+    let loadLast: LoadProgress | null = null;
     let progressNote: string | undefined;
     const progress = () =>
       opts.onProgress?.({
@@ -333,11 +337,11 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
         phase,
         elapsedSec: clock.t() / 1000,
         totalSec: plan.durationSec,
-        rate: k6Last?.rate ?? null,
-        loadSec: k6Last?.sec ?? null,
-        intendedRate: k6Last?.intendedRate ?? null,
-        p95Ms: k6Last?.p95Ms ?? null,
-        errors: k6Last?.totalErrors ?? 0,
+        rate: loadLast?.rate ?? null,
+        loadSec: loadLast?.sec ?? null,
+        intendedRate: loadLast?.intendedRate ?? null,
+        p95Ms: loadLast?.p95Ms ?? null,
+        errors: loadLast?.totalErrors ?? 0,
         activeFaults: history?.state().activeFaults ?? [],
         lag: history?.state().lag ?? null,
         ...(progressNote ? { note: progressNote } : {}),
@@ -375,21 +379,24 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     const ledgerOut = join(runDir, 'ledger.jsonl');
     await writeFile(ledgerOut, '');
     const runId = `${scenario.name}-${epochStart.toString(36)}`;
-    const [k6Result, ledgerOps] = await Promise.all([
-      runK6({
-        script: TRAFFIC_SCRIPT,
-        options: k6Options,
-        env: {
-          WS_BASE_URL: edge,
-          WS_API_KEY: DEFAULT_API_KEY,
-          WS_RUN_ID: runId,
-          ...catalogueEnv(hints, flightIds),
+    const [loadResult, ledgerOps] = await Promise.all([
+      runLoad({
+        engine,
+        bin: engineBin,
+        plan: loadPlan,
+        target: {
+          baseUrl: edge,
+          apiKey: DEFAULT_API_KEY,
+          runId,
+          airports: hints.airports,
+          dates: hints.dates,
+          flightIds,
         },
         outDir: runDir,
         signal: abort.signal,
         runStartEpochMs: epochStart,
         onSecond: (p) => {
-          k6Last = p;
+          loadLast = p;
         },
       }),
       runLedger({
@@ -407,7 +414,11 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
       }),
       Promise.all(faultRuns),
     ]);
-    k6 = k6Result;
+    loadRun = loadResult;
+    await writeFile(
+      join(runDir, 'generator.json'),
+      `${JSON.stringify(generatorRecord(loadResult), null, 2)}\n`,
+    );
     for (const t of phaseTimers) clearTimeout(t);
 
     // Heal everything (faults recover themselves; this catches what they could not).
@@ -495,5 +506,5 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
   const used = tables.filter((t) => t.rows.some((r) => scenario.slos.includes(r.id))).map((t) => t.file);
   const results = await judgeRunDir(runDir, loaded.slos, { sloTables: used });
   await renderRun(runDir);
-  return { runDir, results, signalExit, k6, wallMs: Date.now() - wallStart };
+  return { runDir, results, signalExit, load: loadRun, wallMs: Date.now() - wallStart };
 }

@@ -1,9 +1,9 @@
 import { aptInstaller } from './apt.ts';
 import type { Installer } from './installer.ts';
-import { k6Installer } from './k6.ts';
 import { kafkaInstaller, opensearchInstaller } from './maven.ts';
 import { npmInstaller } from './npm-deps.ts';
 import { toolchains } from './toolchains.ts';
+import { wsLoadInstaller } from './ws-load.ts';
 import { wsNetemInstaller } from './ws-netem.ts';
 
 /** Everything setup checks, in install order: toolchains first, then what they fetch. */
@@ -14,7 +14,7 @@ export function allInstallers(): Installer[] {
     aptInstaller(),
     kafkaInstaller(),
     opensearchInstaller(),
-    k6Installer(),
+    wsLoadInstaller(),
     wsNetemInstaller(),
   ];
 }

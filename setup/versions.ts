@@ -2,8 +2,8 @@
 export const VERSIONS = {
   kafka: '4.3.1',
   opensearchRunner: '2.19.1.0',
-  /** k6 v2.3.0's module zip is not served by the Go module proxy; v2.2.0 is. */
-  k6: 'v2.2.0',
+  /** vegeta (MIT), the library inside ws-load; pinned by loadgen/ws-load/go.mod and go.sum. */
+  vegeta: 'v12.13.0',
   mavenDependencyPlugin: '3.8.1',
 } as const;
 

@@ -59,7 +59,7 @@ describe('windshear validate', () => {
       'scenarios/slo/000-ha-scaling-plan.yaml',
     );
     expect(out).toBe(
-      'ok  scenarios/catalog/broker-loss.yaml: scenario broker-loss, 1 faults, 10 SLO rows\n' +
+      'ok  scenarios/catalog/broker-loss.yaml: scenario broker-loss, 1 faults, 11 SLO rows\n' +
         'ok  scenarios/slo/000-ha-scaling-plan.yaml: SLO table, 9 rows\n',
     );
   });

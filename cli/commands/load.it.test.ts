@@ -7,7 +7,7 @@ import { runCli } from '../../test/run-cli.ts';
 const { edgeUrl } = inject('stack');
 
 describe('windshear load against the real stack', () => {
-  it('prints a progress line per second while k6 runs and a final table per endpoint', {
+  it('prints a progress line per second while the engine runs and a final table per endpoint', {
     timeout: 90_000,
   }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'ws-it-load-'));
@@ -33,6 +33,6 @@ describe('windshear load against the real stack', () => {
     expect(perEndpoint).toBe(Number(all![1]));
     expect(rows.some((c) => c[0] === 'search')).toBe(true);
     expect(r.stdout).toContain('load generator kept the schedule');
-    expect(r.stdout).toContain(join(out, 'k6-points.jsonl.gz'));
+    expect(r.stdout).toContain(join(out, 'requests.jsonl.gz'));
   });
 });

@@ -1,18 +1,20 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { badInput, EXIT } from '../../lib/errors.ts';
-import { catalogueEnv, DEFAULT_AIRPORTS, DEFAULT_DATES, discoverFlightIds } from '../../loadgen/catalogue.ts';
-import { REPO_ROOT } from '../../loadgen/k6-bin.ts';
+import { REPO_ROOT } from '../../lib/paths.ts';
+import { DEFAULT_AIRPORTS, DEFAULT_DATES, discoverFlightIds } from '../../loadgen/catalogue.ts';
+import { ENGINE_NAMES } from '../../loadgen/engines/engine.ts';
+import { defaultEngineName, engineByName } from '../../loadgen/engines/index.ts';
+import { assertPlan } from '../../loadgen/load-plan.ts';
 import {
   describeProfile,
-  k6OptionsFor,
   type LoadSpec,
+  loadPlanFor,
   PRESETS,
   type Preset,
   parseK6Duration,
 } from '../../loadgen/profiles.ts';
-import { type K6Progress, type K6RunSummary, runK6 } from '../../loadgen/run-k6.ts';
+import { type LoadProgress, type LoadRunSummary, runLoad } from '../../loadgen/run-load.ts';
 import { DEFAULT_API_KEY } from '../../system/contracts.ts';
 import { PORTS } from '../../system/topology.ts';
 
@@ -25,9 +27,9 @@ interface LoadFlags {
   apiKey: string;
   out?: string;
   json?: boolean;
+  engine?: string;
+  seed: string;
 }
-
-const TRAFFIC_SCRIPT = fileURLToPath(new URL('../../loadgen/k6/traffic.ts', import.meta.url));
 
 /** `20260101T120000Z`: a run-directory stamp. */
 function stamp(d = new Date()): string {
@@ -61,16 +63,16 @@ export function loadSpecFromFlags(f: LoadFlags): { spec: LoadSpec; scale: number
 
 const fmtMs = (v: number | null) => (v === null ? '-' : v < 10 ? v.toFixed(2) : v.toFixed(1));
 
-export function progressLine(p: K6Progress): string {
+export function progressLine(p: LoadProgress): string {
   const intended = p.intendedRate === null ? '' : `/${Math.round(p.intendedRate)}`;
   return (
     `t=${p.sec}s rate ${p.rate}${intended} req/s  p95 ${fmtMs(p.p95Ms)} ms  ` +
-    `errors ${p.errors} (total ${p.totalErrors})  dropped ${p.droppedIterations} (total ${p.totalDropped})`
+    `errors ${p.errors} (total ${p.totalErrors})  unsent ${p.unsent} (total ${p.totalUnsent})`
   );
 }
 
 /** The final table: one row per endpoint tag, `*` first. Latencies in ms. */
-export function summaryTable(r: K6RunSummary, durationSec: number): string {
+export function summaryTable(r: LoadRunSummary, durationSec: number): string {
   const head = ['endpoint', 'requests', 'req/s', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'];
   const rows = r.tags.map((t) => [
     t.tag === '*' ? 'all' : t.tag,
@@ -91,51 +93,68 @@ export function summaryTable(r: K6RunSummary, durationSec: number): string {
 export function register(program: Command): void {
   program
     .command('load')
-    .description('drive the running stack with k6 load only (no faults) and print latency per endpoint')
+    .description('drive the running stack with load only (no faults) and print latency per endpoint')
     .option('--profile <preset>', `load preset: ${PRESETS.join(', ')}`, 'baseline')
-    .option('--duration <duration>', 'length of the load (k6 duration: 30s, 2m, 1m30s)', '30s')
+    .option('--duration <duration>', 'length of the load (30s, 2m, 1m30s)', '30s')
     .option('--scale <n>', 'multiplier of the seed rates (peak = 5,000 req/s × scale)', '1')
     .option('--rate <n>', "headline rate in requests/s before scale (overrides the preset's)")
     .option('--target <url>', 'base URL of the edge', `http://127.0.0.1:${PORTS.edge}`)
     .option('--api-key <key>', 'API key for reservation and booking requests', DEFAULT_API_KEY)
+    .option(
+      '--engine <name>',
+      `load engine: ${ENGINE_NAMES.join(', ')} (default WINDSHEAR_ENGINE, else ws-load; k6 only when you bring a k6 binary)`,
+    )
+    .option('--seed <n>', "seed of the engine's choices (routes, flights)", '1')
     .option('--out <dir>', 'run directory (default reports/runs/load/<UTC stamp>)')
     .option('--json', 'print the summary as JSON on stdout')
     .addHelpText(
       'after',
-      '\nExit codes: 0 the generator kept the schedule, 2 it did not (dropped iterations or\n' +
-        '< 95 % of the intended requests: the measurement is invalid), 254 bad flags.',
+      '\nExamples:\n' +
+        '  windshear load --profile baseline --duration 30s --scale 0.01\n' +
+        '  windshear load --profile peak --rate 400 --scale 1 --duration 1m --json\n' +
+        '  windshear load --engine k6 --duration 20s      # with your own k6 on PATH or in K6_BIN\n' +
+        '\nEvery request is kept in <out>/requests.jsonl.gz (intended start, send lag, duration, status).\n' +
+        'Exit codes: 0 the engine kept the schedule, 2 it did not (unsent or late arrivals, or\n' +
+        '< 95 % of the intended requests: the measurement is invalid), 254 bad flags or a plan the\n' +
+        'engine cannot honour.',
     )
     .action(async (flags: LoadFlags) => {
       const { spec, scale } = loadSpecFromFlags(flags);
-      const options = k6OptionsFor(spec, scale);
+      const seed = Number(flags.seed);
+      if (!Number.isInteger(seed))
+        throw badInput('load-flags', `--seed must be an integer, got "${flags.seed}"`);
+      const engine = engineByName(flags.engine ?? defaultEngineName());
+      const plan = loadPlanFor(spec, scale, { seed });
+      assertPlan(plan, engine.limits);
+      const bin = engine.resolve();
       const outDir = flags.out ?? join(REPO_ROOT, 'reports', 'runs', 'load', stamp());
       const err = process.stderr;
       const tty = err.isTTY === true;
-      err.write(`${describeProfile(spec, scale)}\ntarget ${flags.target}, run directory ${outDir}\n`);
+      err.write(
+        `${describeProfile(spec, scale)}\nengine ${engine.name}, target ${flags.target}, run directory ${outDir}\n`,
+      );
 
       const target = flags.target.replace(/\/+$/, '');
       const hints = { airports: DEFAULT_AIRPORTS, dates: DEFAULT_DATES };
       const flightIds = await discoverFlightIds(target, hints);
       if (flightIds.length === 0)
-        err.write('warning: no flights found by a search through the target; VUs will search first\n');
+        err.write(
+          'warning: no flights found by a search through the target; price, reserve and book will search instead\n',
+        );
 
       const ac = new AbortController();
       const onSigint = () => {
-        err.write('\nstopping k6...\n');
+        err.write(`\nstopping ${engine.name}...\n`);
         ac.abort();
       };
       process.once('SIGINT', onSigint);
-      let r: K6RunSummary;
+      let r: LoadRunSummary;
       try {
-        r = await runK6({
-          script: TRAFFIC_SCRIPT,
-          options,
-          env: {
-            WS_BASE_URL: target,
-            WS_API_KEY: flags.apiKey,
-            WS_RUN_ID: stamp(),
-            ...catalogueEnv(hints, flightIds),
-          },
+        r = await runLoad({
+          engine,
+          bin,
+          plan,
+          target: { baseUrl: target, apiKey: flags.apiKey, runId: stamp(), ...hints, flightIds },
           outDir,
           signal: ac.signal,
           onSecond: (p) => err.write(tty ? `\r\x1b[2K${progressLine(p)}` : `${progressLine(p)}\n`),
@@ -151,11 +170,12 @@ export function register(program: Command): void {
           `${JSON.stringify({ profile: describeProfile(spec, scale), scale, outDir, ...r }, null, 2)}\n`,
         );
       } else {
+        const fmt = (v: number | null, d = 1) => (v === null ? '-' : v.toFixed(d));
         const out = [
           summaryTable(r, measuredSec),
-          `intended ${Math.round(r.intended)} requests, achieved ${r.achieved}, dropped iterations ${r.droppedIterations}`,
+          `intended ${Math.round(r.intended)} requests, achieved ${r.achieved}, unsent ${r.unsent}, late ${r.late}; send lag p99 ${fmt(r.lagP99Ms, 2)} ms, max ${fmt(r.lagMaxMs, 2)} ms; ${engine.name} CPU ${fmt(r.engineCpuSec, 2)} s, RSS ${fmt(r.engineMaxRssMiB)} MiB`,
           r.valid ? 'load generator kept the schedule' : `INVALID run (verdict unknown): ${r.reason}`,
-          `raw points ${r.files.points}`,
+          `requests ${r.files.requests}`,
         ];
         process.stdout.write(`${out.join('\n')}\n`);
       }

@@ -2,11 +2,29 @@ import type { Command } from 'commander';
 import { chooseNetwork } from '../../chaos/platforms/local/local-platform.ts';
 import { EXIT, WindshearError } from '../../lib/errors.ts';
 import { isRoot, onPath } from '../../lib/exec.ts';
-import { cacheDir } from '../../lib/paths.ts';
+import { cacheDir, resolveBinary } from '../../lib/paths.ts';
 import { allInstallers } from '../../setup/installers.ts';
 import { runSetup } from '../../setup/run-setup.ts';
 import type { NetworkMode } from '../../system/topology.ts';
 import { table } from '../table.ts';
+
+/** Optional engines the user brings: found or not, and how to get one. Never installed by setup. */
+export function optionalEngines(env: NodeJS.ProcessEnv = process.env): {
+  id: string;
+  state: 'present' | 'absent';
+  path?: string;
+  how: string;
+}[] {
+  const k6 = resolveBinary('k6', { envVar: 'K6_BIN', installed: false, env });
+  return [
+    {
+      id: 'k6 (optional)',
+      state: k6.path ? 'present' : 'absent',
+      ...(k6.path ? { path: k6.path } : {}),
+      how: 'optional engine for --engine k6: install k6 yourself and put it on PATH or set K6_BIN (windshear never fetches it); the embedded ws-load needs nothing',
+    },
+  ];
+}
 
 /** What doctor says about network faults: they need root, network namespaces and nft. */
 export function networkFaultsStatus(host: { root: boolean; network: NetworkMode; nft: boolean }): string {
@@ -31,10 +49,13 @@ export function register(program: Command): void {
 Installs into ${cacheDir()} (override with WINDSHEAR_CACHE):
   Debian packages   PostgreSQL 15 + pg_auto_failover, Redis + Sentinel, HAProxy, nftables, Chromium
   Maven Central     Apache Kafka 4.x jars, OpenSearch 2.19 (codelibs runner)
-  Go module proxy   k6 v2, built from source (a few minutes the first time)
+  Go module proxy   ws-load, the embedded load engine (vegeta as a library), built from loadgen/ws-load
   npm               the project's dependencies (npm install) when package-lock.json changed
 A second run with everything present finishes in seconds. Anything that cannot be installed is
 listed with the exact command that fixes it, and setup exits 255.
+
+k6 is an optional engine (--engine k6) that setup never fetches: bring your own k6 binary on
+PATH or in K6_BIN; \`windshear doctor\` says whether one is found.
 
 Example:
   windshear setup && windshear doctor`,
@@ -69,8 +90,11 @@ Example:
       const reports = await runSetup(allInstallers(), { checkOnly: true });
       const network = chooseNetwork();
       const netFaults = networkFaultsStatus({ root: isRoot(), network, nft: (await onPath('nft')) !== null });
+      const optional = optionalEngines();
       if (opts.json) {
-        console.log(JSON.stringify({ components: reports, network, networkFaults: netFaults }, null, 2));
+        console.log(
+          JSON.stringify({ components: reports, optional, network, networkFaults: netFaults }, null, 2),
+        );
       } else {
         console.log(
           table(
@@ -80,6 +104,8 @@ Example:
         );
         for (const r of reports.filter((x) => x.fix))
           console.log(`\n${r.id}: ${r.detail ?? 'missing'}\n  fix: ${r.fix}`);
+        for (const o of optional)
+          console.log(`\n${o.id}: ${o.state}${o.path ? ` (${o.path})` : ''}\n  ${o.how}`);
         console.log(`\nnetwork mode: ${network}\nnetwork faults: ${netFaults}`);
       }
       if (reports.some((r) => r.state !== 'present')) process.exitCode = EXIT.internal;

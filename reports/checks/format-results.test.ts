@@ -22,6 +22,6 @@ describe('formatResultsTable', () => {
     expect(text).toMatch(/err\s+2 %\s+<= 1 %\s+FAIL/);
     expect(text).toMatch(/seats\s+-\s+<= 1 count\s+UNKNOWN/);
     expect(text).toContain('seats: readback.json is missing');
-    expect(text.trimEnd().split('\n').at(-1)).toBe('test: FAIL (/tmp/run)');
+    expect(text.trimEnd().split('\n').at(-1)).toBe('test: FAIL (/nonexistent/run)');
   });
 });

@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { badInput } from '../../lib/errors.ts';
 import type {
+  GeneratorRecord,
   HistoryEvent,
   LatencyWindow,
   LedgerOp,
@@ -10,7 +12,7 @@ import type {
   RunEnvironment,
   RunPlan,
 } from '../../lib/run-format.ts';
-import { type RequestSample, readRequestSamples, runEpochStart } from './request-samples.ts';
+import { REQUEST_FILES, type RequestSample, readRequestSamples, runEpochStart } from './request-samples.ts';
 
 /**
  * Everything a checker reads from one run directory, as plain data (tests build it by hand).
@@ -26,7 +28,9 @@ export interface RunData {
   metrics: LatencyWindow[] | null;
   ledger: LedgerOp[] | null;
   readback: Readback | null;
-  /** Every request from k6-points.jsonl.gz, by issue time (RTOs below one second); absent or null when not kept. */
+  /** generator.json: the load engine's self-check; absent in runs recorded before it. */
+  generator?: GeneratorRecord | null;
+  /** Every request from requests.jsonl.gz (k6-points.jsonl.gz in older runs), by intended start (RTOs below one second); absent or null when not kept. */
   requests?: RequestSample[] | null;
   /** What loading noticed and skipped: unparsable lines, invalid records. */
   warnings: string[];
@@ -70,6 +74,16 @@ const ledgerShape = z.looseObject({
   type: z.enum(['invoke', 'ok', 'fail', 'unknown']),
   t: z.number(),
   key: z.string(),
+});
+
+const generatorShape = z.looseObject({
+  engine: z.string(),
+  intended: z.number(),
+  achieved: z.number(),
+  unsent: z.number(),
+  late: z.number(),
+  lagP99Ms: z.number().nullable(),
+  valid: z.boolean(),
 });
 
 const readbackShape = z.looseObject({
@@ -156,7 +170,7 @@ export async function loadRun(runDir: string): Promise<RunData> {
     );
   const warnings: string[] = [];
   const read = (name: string) => readText(join(runDir, name));
-  const [planText, scenarioText, envText, historyText, metricsText, ledgerText, readbackText] =
+  const [planText, scenarioText, envText, historyText, metricsText, ledgerText, readbackText, generatorText] =
     await Promise.all([
       read('plan.json'),
       read('scenario.json'),
@@ -165,6 +179,7 @@ export async function loadRun(runDir: string): Promise<RunData> {
       read('metrics.jsonl'),
       read('ledger.jsonl'),
       read('readback.json'),
+      read('generator.json'),
     ]);
   if (planText === null)
     throw badInput(
@@ -182,9 +197,10 @@ export async function loadRun(runDir: string): Promise<RunData> {
     );
   const history = parseJsonl<HistoryEvent>(historyText, 'history.jsonl', historyShape, warnings);
   const sorted = history ? [...history].sort((a, b) => a.t - b.t) : null;
-  const requests = await readRequestSamples(join(runDir, 'k6-points.jsonl.gz'), runEpochStart(sorted)).catch(
+  const requestFile = REQUEST_FILES.find((f) => existsSync(join(runDir, f))) ?? REQUEST_FILES[0];
+  const requests = await readRequestSamples(join(runDir, requestFile), runEpochStart(sorted)).catch(
     (err: unknown) => {
-      warnings.push(`k6-points.jsonl.gz: ${err instanceof Error ? err.message : String(err)}`);
+      warnings.push(`${requestFile}: ${err instanceof Error ? err.message : String(err)}`);
       return null;
     },
   );
@@ -197,6 +213,7 @@ export async function loadRun(runDir: string): Promise<RunData> {
     metrics: parseJsonl<LatencyWindow>(metricsText, 'metrics.jsonl', windowShape, warnings),
     ledger: parseJsonl<LedgerOp>(ledgerText, 'ledger.jsonl', ledgerShape, warnings),
     readback: parseJson<Readback>(readbackText, 'readback.json', readbackShape, warnings),
+    generator: parseJson<GeneratorRecord>(generatorText, 'generator.json', generatorShape, warnings),
     requests,
     warnings,
   };

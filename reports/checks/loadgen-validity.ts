@@ -24,7 +24,7 @@ export interface LoadValidity {
 }
 
 /**
- * Load-generator validity from the `*` windows: k6 dropped iterations anywhere in the run, or
+ * Load-generator validity from the `*` windows: unsent arrivals anywhere in the run, or
  * achieved fewer than 95 % of the intended requests in any load phase (sums over the phase of
  * `count` and of `intendedRate` for seconds that carry one) → invalid.
  */
@@ -51,7 +51,7 @@ export function loadValidity(run: RunData): LoadValidity {
   const shares = phases.filter((p) => p.intended > 0).map((p) => p.achieved / p.intended);
   const minAchievedShare = shares.length > 0 ? Math.min(...shares) : null;
   const problems: string[] = [];
-  if (droppedIterations > 0) problems.push(`k6 dropped ${droppedIterations} iterations`);
+  if (droppedIterations > 0) problems.push(`the engine did not send ${droppedIterations} intended arrivals`);
   const low = phases.filter((p) => p.intended > 0 && p.achieved / p.intended < MIN_ACHIEVED_SHARE);
   for (const p of low)
     problems.push(
@@ -73,7 +73,10 @@ export function loadValidity(run: RunData): LoadValidity {
 
 /**
  * `loadgen-validity`, by params.stat:
- * - `dropped-iterations`: iterations k6 dropped over the row's window (count);
+ * - `dropped-iterations`: arrivals the engine did not send over the row's window (count; k6's
+ *   dropped iterations);
+ * - `late-share`: requests sent more than 10 ms after their intended start, of those intended
+ *   (`%`; from generator.json, the run as a whole);
  * - `achieved-ratio`: requests completed / intended arrivals over the row's window (`%`), summed
  *   over the `*` seconds that carry an intendedRate;
  * - none: the lowest achieved share of any load phase (as loadValidity computes it).
@@ -95,12 +98,20 @@ export const loadgenValidity: Checker = (run, row) => {
     evidence = { dropped, intended: round(intended, 1), achieved };
     if (stat === 'dropped-iterations') {
       measured = dropped;
-      detail = `k6 dropped ${dropped} iterations, ${sel.where}`;
+      detail = `the engine did not send ${dropped} intended arrivals, ${sel.where}`;
     } else {
       if (intended <= 0) return unknown(`no intended rate recorded, ${sel.where}`);
       measured = round(ratioIn(achieved / intended, row.unit), 2);
       detail = `${achieved} requests completed of ${round(intended, 1)} intended, ${sel.where}`;
     }
+  } else if (stat === 'late-share') {
+    const g = run.generator;
+    if (!g)
+      return unknown('generator.json is missing (runs recorded before the engine self-check have none)');
+    if (!(g.intended > 0)) return unknown('the engine reports no intended arrivals');
+    measured = round(ratioIn(g.late / g.intended, row.unit), 3);
+    detail = `${g.engine} sent ${g.late} of ${Math.round(g.intended)} intended requests more than 10 ms late (p99 send lag ${g.lagP99Ms ?? '?'} ms), ${g.unsent} never`;
+    evidence = g;
   } else if (stat === undefined) {
     const v = loadValidity(run);
     measured = v.minAchievedShare === null ? null : round(ratioIn(v.minAchievedShare, row.unit), 2);
@@ -108,7 +119,7 @@ export const loadgenValidity: Checker = (run, row) => {
     evidence = v;
     if (v.valid !== true) return { measured, detail, evidence, verdict: 'unknown' };
   } else {
-    return unknown(`unknown params.stat "${stat}" (dropped-iterations, achieved-ratio)`);
+    return unknown(`unknown params.stat "${stat}" (dropped-iterations, achieved-ratio, late-share)`);
   }
   const inside = measured === null || within(measured, row.objective);
   return {

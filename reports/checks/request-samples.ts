@@ -3,16 +3,34 @@ import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { HistoryEvent } from '../../lib/run-format.ts';
-import { ALL_TAG, isError, UNTAGGED } from '../../loadgen/fold-points.ts';
+import { ALL_TAG } from '../../loadgen/fold-records.ts';
 import { parsePointLine } from '../../loadgen/k6-points.ts';
+import {
+  isErrorRecord,
+  latencyUs,
+  parseRecordLine,
+  type RequestRecord,
+  recordFromK6Point,
+} from '../../loadgen/request-record.ts';
 
-/** One HTTP request as k6 recorded it, on the run's clock (ms since the run started). */
+/** One request on the run's clock (ms since the run started). */
 export interface RequestSample {
   tag: string;
-  /** When the request was issued (completion minus duration), run ms. */
+  /** When the request was due (its intended start), run ms. */
   issuedMs: number;
+  /** From the intended start to the answer. */
   durationMs: number;
   error: boolean;
+}
+
+/** The run's request records: requests.jsonl.gz, or k6-points.jsonl.gz of runs recorded before it. */
+export const REQUEST_FILES = ['requests.jsonl.gz', 'k6-points.jsonl.gz'] as const;
+
+/** A line of either file as a record; null for other lines. */
+export function recordOfLine(line: string): RequestRecord | null {
+  if (line.startsWith('{"endpoint":')) return parseRecordLine(line);
+  const p = parsePointLine(line);
+  return p?.metric === 'http_req_duration' ? recordFromK6Point(p) : null;
 }
 
 /** Raw points larger than this (gzipped) are not read: RTOs keep one-second resolution. */
@@ -27,8 +45,8 @@ export function runEpochStart(history: readonly HistoryEvent[] | null): number |
 }
 
 /**
- * Every request in k6-points.jsonl.gz (http_req_duration points), ordered by issue time; null
- * when the file is missing, too big, or the run start is unknown.
+ * Every request in a records file (or a k6 points file), ordered by intended start; null when
+ * the file is missing, too big, or the run start is unknown.
  */
 export async function readRequestSamples(
   file: string,
@@ -43,13 +61,13 @@ export async function readRequestSamples(
   const out: RequestSample[] = [];
   const lines = createInterface({ input: createReadStream(file).pipe(createGunzip()), crlfDelay: Infinity });
   for await (const line of lines) {
-    const p = parsePointLine(line);
-    if (p?.metric !== 'http_req_duration') continue;
+    const r = recordOfLine(line);
+    if (!r) continue;
     out.push({
-      tag: p.tags.endpoint ?? UNTAGGED,
-      issuedMs: p.epochMs - p.value - epochStart,
-      durationMs: p.value,
-      error: isError(p.tags),
+      tag: r.endpoint,
+      issuedMs: r.intended_us / 1000 - epochStart,
+      durationMs: latencyUs(r) / 1000,
+      error: isErrorRecord(r),
     });
   }
   return out.sort((a, b) => a.issuedMs - b.issuedMs);

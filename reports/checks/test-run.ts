@@ -33,7 +33,7 @@ export function plan(over: Partial<RunPlan> = {}): RunPlan {
 
 export function runData(over: Partial<RunData> = {}): RunData {
   return {
-    runDir: '/tmp/run',
+    runDir: '/nonexistent/run',
     plan: plan(),
     scenario: null,
     environment: null,

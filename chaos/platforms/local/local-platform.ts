@@ -261,9 +261,10 @@ export class LocalPlatform implements Platform {
         }
       }
     }
-    // Children that left their process group (postgres under pg_autoctl) still name the data root.
+    // Children that left their process group (postgres under pg_autoctl) still name the data root;
+    // a load engine this checkout started names it as its owner.
     const dataRoot = state?.dataRoot ?? paths.dataRoot();
-    for (const pid of pidsMentioning(dataRoot)) {
+    for (const pid of [...pidsMentioning(dataRoot), ...pidsMentioning(paths.engineOwner())]) {
       try {
         process.kill(pid, 'SIGKILL');
         removed.push(`process ${pid}`);

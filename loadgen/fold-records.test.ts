@@ -3,29 +3,40 @@ import { gunzipSync } from 'node:zlib';
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
 import type { LatencyWindow } from '../lib/run-format.ts';
-import { ALL_TAG, isError, PointFolder, toMicros } from './fold-points.ts';
+import { ALL_TAG, clampMicros, RecordFolder } from './fold-records.ts';
 import { parsePointLine } from './k6-points.ts';
 import { readK6Summary } from './k6-summary.ts';
-import { type K6Options, k6OptionsFor } from './profiles.ts';
+import type { LoadPlan } from './load-plan.ts';
+import { type K6Options, k6ConfigFor, loadPlanFor } from './profiles.ts';
+import { type RequestRecord, recordFromK6Point } from './request-record.ts';
 
-/** Fixtures recorded by the real k6 v2.2.0 (loadgen/fixtures/record-fixtures.ts). */
+/** Fixtures recorded by the real k6 v2.2.0 (loadgen/fixtures/record-fixtures.ts) from these plans. */
+const PLANS: Record<string, LoadPlan> = {
+  steady: loadPlanFor({ preset: 'peak', durationSec: 2 }, 0.1),
+  degraded: loadPlanFor({ preset: 'peak', durationSec: 2 }, 0.02),
+};
+
 function fixture(name: string) {
   const dir = new URL(`./fixtures/${name}/`, import.meta.url);
   const lines = gunzipSync(readFileSync(new URL('k6-points.jsonl.gz', dir)))
     .toString('utf8')
-    .split('\n');
-  const options = JSON.parse(readFileSync(new URL('k6-config.json', dir), 'utf8')) as K6Options;
+    .split('\n')
+    .filter((l) => l.length > 0);
+  const config = JSON.parse(readFileSync(new URL('k6-config.json', dir), 'utf8')) as K6Options;
   const summary = readK6Summary(JSON.parse(readFileSync(new URL('k6-summary.json', dir), 'utf8')));
-  return { lines: lines.filter((l) => l.length > 0), options, summary };
+  return { lines, config, summary, plan: PLANS[name]! };
 }
 
+/** What the k6 engine does with each line: records, dropped iterations, the schedule's start. */
 function foldAll(name: string, chunk = Number.POSITIVE_INFINITY) {
   const fx = fixture(name);
-  const folder = new PointFolder({ options: fx.options });
+  const points = fx.lines.map(parsePointLine);
+  const start = points.find((p) => p?.metric === 'ws_schedule_start')!.value;
+  const folder = new RecordFolder({ runStartEpochMs: start, plan: fx.plan, bin: 'completion' });
   const windows: LatencyWindow[] = [];
-  fx.lines.forEach((l, i) => {
-    const p = parsePointLine(l);
-    if (p) folder.add(p);
+  points.forEach((p, i) => {
+    if (p?.metric === 'http_req_duration') folder.add(recordFromK6Point(p));
+    if (p?.metric === 'dropped_iterations') folder.addUnsent(p.epochMs, p.value);
     if ((i + 1) % chunk === 0) windows.push(...folder.drain());
   });
   windows.push(...folder.finish());
@@ -43,7 +54,20 @@ function k6P95Neighbours(lines: string[], tag: string): [number, number] {
   return [xs[Math.floor(i)]!, xs[Math.ceil(i)]!];
 }
 
-describe('PointFolder on real k6 output', () => {
+describe('RecordFolder on real k6 output (the k6 engine)', () => {
+  it('the fixtures were recorded from the plans k6ConfigFor renders', () => {
+    for (const name of ['steady', 'degraded']) {
+      const { config, plan } = fixture(name);
+      const ours = k6ConfigFor(plan);
+      for (const [k, s] of Object.entries(ours.scenarios)) {
+        const theirs = config.scenarios[k];
+        expect(theirs?.executor, `${name} ${k}`).toBe(s.executor);
+        if (s.executor === 'constant-arrival-rate' && theirs?.executor === 'constant-arrival-rate')
+          expect([theirs.rate, theirs.duration]).toEqual([s.rate, s.duration]);
+      }
+    }
+  });
+
   it('counts per tag equal k6 summary counts exactly (steady)', () => {
     const { folder, summary } = foldAll('steady');
     const totals = folder.tagTotals();
@@ -75,21 +99,14 @@ describe('PointFolder on real k6 output', () => {
   });
 
   it('per-second windows add up to the totals and carry intendedRate on *', () => {
-    const { windows, summary, options } = foldAll('steady');
+    const { windows, summary, plan } = foldAll('steady');
     const stars = windows.filter((w) => w.tag === ALL_TAG);
     expect(stars.reduce((a, w) => a + w.count, 0)).toBe(summary.httpReqs);
     const tags = windows.filter((w) => w.tag === 'search');
     expect(tags.reduce((a, w) => a + w.count, 0)).toBe(summary.byEndpoint.search?.count);
-    const rate = Object.values(options.scenarios).reduce(
-      (a, s) => a + (s.executor === 'constant-arrival-rate' ? s.rate : 0),
-      0,
-    );
-    expect(stars[0]?.intendedRate).toBe(rate);
+    expect(stars[0]?.intendedRate).toBe(plan.flows.reduce((a, f) => a + f.startRate, 0));
     expect(stars.map((w) => w.sec)).toEqual(stars.map((_, i) => i));
-    for (const w of stars) {
-      const h = decodeFromCompressedBase64(w.hdr);
-      expect(h.totalCount).toBe(w.count);
-    }
+    for (const w of stars) expect(decodeFromCompressedBase64(w.hdr).totalCount).toBe(w.count);
     expect(windows.every((w) => w.tag === ALL_TAG || w.intendedRate === undefined)).toBe(true);
   });
 
@@ -106,47 +123,39 @@ describe('PointFolder on real k6 output', () => {
     expect(price?.errors).toBe(price?.count);
   });
 
-  it('streaming with drains keeps every point (late ones in totals only)', () => {
+  it('streaming with drains keeps every record (late ones in totals only)', () => {
     const { folder, windows, summary } = foldAll('steady', 97);
     const stars = windows.filter((w) => w.tag === ALL_TAG);
-    expect(stars.reduce((a, w) => a + w.count, 0) + folder.latePoints).toBe(summary.httpReqs);
+    expect(stars.reduce((a, w) => a + w.count, 0) + folder.lateRecords).toBe(summary.httpReqs);
     expect(folder.tagTotals()[0]?.count).toBe(summary.httpReqs);
   });
 });
 
-describe('PointFolder pure behaviour', () => {
-  const point = (ms: number, value: number, tags: Record<string, string>) => ({
-    metric: 'http_req_duration' as const,
-    epochMs: ms,
-    value,
-    tags,
+describe('RecordFolder pure behaviour', () => {
+  const rec = (
+    intendedMs: number,
+    durationMs: number,
+    status: number,
+    lagMs = 0,
+    endpoint = 'search',
+  ): RequestRecord => ({
+    endpoint,
+    intended_us: intendedMs * 1000,
+    lag_us: lagMs * 1000,
+    duration_us: durationMs * 1000,
+    status,
+  });
+  const plan = (rate: number, sec: number): LoadPlan => ({
+    flows: [{ name: 'search', startRate: rate, stages: [{ target: rate, durationSec: sec }] }],
+    timeoutSec: 10,
+    seed: 1,
   });
 
-  it('bins by run start and emits empty seconds for the whole schedule', () => {
-    const options: K6Options = {
-      scenarios: {
-        s: {
-          executor: 'constant-arrival-rate',
-          exec: 'search',
-          rate: 10,
-          timeUnit: '1s',
-          duration: '3s',
-          preAllocatedVUs: 1,
-          maxVUs: 1,
-          gracefulStop: '1s',
-          tags: {},
-        },
-      },
-      discardResponseBodies: true,
-      systemTags: [],
-      summaryTrendStats: [],
-      thresholds: {},
-    };
-    const f = new PointFolder({ runStartEpochMs: 10_000, options });
-    f.add({ metric: 'ws_schedule_start', epochMs: 10_000, value: 10_000, tags: {} });
-    f.add(point(10_100, 5, { endpoint: 'search', status: '200', expected_response: 'true' }));
-    f.add(point(10_200, 7, { endpoint: 'search', status: '0', expected_response: 'false' }));
-    f.add({ metric: 'dropped_iterations', epochMs: 12_500, value: 1, tags: {} });
+  it('bins by intended start, emits empty seconds for the whole schedule, and counts unsent arrivals', () => {
+    const f = new RecordFolder({ runStartEpochMs: 10_000, plan: plan(10, 3) });
+    f.add(rec(10_100, 5, 200));
+    f.add(rec(10_200, 7, 0));
+    f.addUnsent(12_500, 1);
     const ws = f.finish();
     const stars = ws.filter((w) => w.tag === ALL_TAG);
     expect(stars.map((w) => [w.sec, w.count, w.errors, w.droppedIterations, w.intendedRate])).toEqual([
@@ -159,13 +168,22 @@ describe('PointFolder pure behaviour', () => {
     expect(h.maxValue).toBeLessThan(7010);
   });
 
-  it('with bin: issue, a request that timed out after recovery counts in the second it was sent', () => {
-    const f = new PointFolder({ runStartEpochMs: 0, bin: 'issue', lateSec: 12 });
-    // Sent at 20.5 s into a pause, timed out 10 s later; sent at 31.2 s, answered in 5 ms.
-    f.add(point(30_500, 10_000, { endpoint: 'search', status: '0', expected_response: 'false' }));
-    f.add(point(31_205, 5, { endpoint: 'search', status: '200', expected_response: 'true' }));
-    f.add({ metric: 'dropped_iterations', epochMs: 30_700, value: 1, tags: {} });
-    // Newest point at 31 s and 12 s of lateness: seconds 0-19 are final (and empty), 20 is not.
+  it('latency counts from the intended start: a late send is charged, and counted as late', () => {
+    const f = new RecordFolder({ runStartEpochMs: 0 });
+    f.add(rec(100, 5, 200, 40));
+    f.add(rec(200, 5, 200, 2));
+    expect(f.tagTotals()[0]?.maxMs).toBeCloseTo(45, 1);
+    expect(f.lateSends).toBe(1);
+    expect(f.lagPercentileUs(100)).toBeGreaterThanOrEqual(40_000);
+  });
+
+  it('a request that timed out after recovery counts in the second it was due', () => {
+    const f = new RecordFolder({ runStartEpochMs: 0, lateSec: 12 });
+    // Due at 20.5 s into a pause, timed out 10 s later; due at 31.2 s, answered in 5 ms.
+    f.add(rec(20_500, 10_000, 0));
+    f.add(rec(31_200, 5, 200));
+    f.addUnsent(30_700, 1);
+    // Newest answer at 31.2 s and 12 s of lateness: seconds 0-19 are final (and empty).
     expect(f.drain().map((w) => [w.sec, w.count])).toEqual(Array.from({ length: 20 }, (_, i) => [i, 0]));
     const stars = f.finish().filter((w) => w.tag === ALL_TAG && (w.count > 0 || w.droppedIterations));
     expect(stars.map((w) => [w.sec, w.count, w.errors, w.droppedIterations])).toEqual([
@@ -175,38 +193,37 @@ describe('PointFolder pure behaviour', () => {
     ]);
   });
 
-  it('aligns intendedRate to the schedule when the run started earlier', () => {
-    const options = k6OptionsFor({ preset: 'peak', durationSec: 2 }, 0.01);
-    const f = new PointFolder({ runStartEpochMs: 9_000, options });
-    f.add({ metric: 'ws_schedule_start', epochMs: 10_000, value: 10_000, tags: {} });
-    f.add(point(10_100, 5, { endpoint: 'search', status: '200', expected_response: 'true' }));
-    const stars = f.finish().filter((w) => w.tag === ALL_TAG);
-    expect(stars.map((w) => [w.sec, w.count, w.intendedRate])).toEqual([
+  it('aligns intendedRate to the schedule when the run started earlier, and asks for part of a partial second', () => {
+    const f = new RecordFolder({ runStartEpochMs: 9_000, scheduleStartEpochMs: 10_000, plan: plan(51, 2) });
+    f.add(rec(10_100, 5, 200));
+    expect(
+      f
+        .finish()
+        .filter((w) => w.tag === ALL_TAG)
+        .map((w) => [w.sec, w.count, w.intendedRate]),
+    ).toEqual([
       [0, 0, 0],
       [1, 1, 51],
       [2, 0, 51],
     ]);
+    const g = new RecordFolder({ runStartEpochMs: 10_000, scheduleStartEpochMs: 10_500, plan: plan(51, 2) });
+    expect([0, 1, 2, 3].map((s) => g.intendedRate(s))).toEqual([25.5, 51, 25.5, 0]);
   });
 
-  it('a second the schedule covers only in part asks for that part of the rate', () => {
-    const options = k6OptionsFor({ preset: 'peak', durationSec: 2 }, 0.01);
-    const f = new PointFolder({ runStartEpochMs: 10_000, options });
-    f.add({ metric: 'ws_schedule_start', epochMs: 10_500, value: 10_500, tags: {} });
-    expect([0, 1, 2, 3].map((s) => f.intendedRate(s))).toEqual([25.5, 51, 25.5, 0]);
+  it('completion binning places a request where it ended', () => {
+    const f = new RecordFolder({ runStartEpochMs: 0, bin: 'completion' });
+    f.add(rec(900, 300, 200));
+    expect(
+      f
+        .finish()
+        .filter((w) => w.tag === ALL_TAG && w.count > 0)
+        .map((w) => w.sec),
+    ).toEqual([1]);
   });
 
-  it('classifies errors by expected_response, else status', () => {
-    expect(isError({ status: '200', expected_response: 'true' })).toBe(false);
-    expect(isError({ status: '404', expected_response: 'true' })).toBe(false);
-    expect(isError({ status: '503', expected_response: 'false' })).toBe(true);
-    expect(isError({ status: '0' })).toBe(true);
-    expect(isError({ status: '500' })).toBe(true);
-    expect(isError({ status: '201' })).toBe(false);
-  });
-
-  it('records ms as clamped microseconds', () => {
-    expect(toMicros(1.2345)).toBe(1235);
-    expect(toMicros(120_000)).toBe(60_000_000);
-    expect(toMicros(-1)).toBe(0);
+  it('records µs clamped into the histogram range', () => {
+    expect(clampMicros(1234.6)).toBe(1235);
+    expect(clampMicros(120_000_000)).toBe(60_000_000);
+    expect(clampMicros(-1)).toBe(0);
   });
 });

@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { badInput } from '../../lib/errors.ts';
+import { paths, resolveBinary } from '../../lib/paths.ts';
+import { parseRecordLine } from '../request-record.ts';
+import type { EngineAccounting, LoadEngine, StartedEngine } from './engine.ts';
+
+/**
+ * Highest total arrival rate ws-load starts on time on a 2-core machine, with the target on the
+ * same machine (npm run bench:loadgen); plans above it are refused before anything starts.
+ */
+export const WS_LOAD_MAX_RATE = 8000;
+
+/** ws-load's summary line (loadgen/ws-load/main.go `summary`). */
+interface WsLoadSummary {
+  engine: 'ws-load';
+  startAtMs: number;
+  aborted: boolean;
+  flows: { flow: string; intended: number; sent: number; unsent: number }[];
+  cpuUserSec: number;
+  cpuSysSec: number;
+  maxRssKiB: number;
+}
+
+/**
+ * The embedded engine: ws-load (loadgen/ws-load, vegeta as a library), built by `windshear
+ * setup`. It stops when its standard input closes or its parent dies, so it never outlives the
+ * harness.
+ */
+export const wsLoadEngine: LoadEngine = {
+  name: 'ws-load',
+  limits: { engine: 'ws-load', maxRate: WS_LOAD_MAX_RATE },
+  resolve() {
+    const r = resolveBinary('ws-load', { envVar: 'WS_LOAD_BIN' });
+    if (r.path) return r.path;
+    throw badInput(
+      'engine-missing',
+      r.override
+        ? `WS_LOAD_BIN=${r.override} is not an executable file`
+        : `the load engine ws-load was not found (${r.tried.join(', ')})`,
+      'run `windshear setup` (it builds ws-load from loadgen/ws-load with Go)',
+    );
+  },
+  async start(bin, o): Promise<StartedEngine> {
+    const files = {
+      plan: join(o.outDir, 'load-plan.json'),
+      log: join(o.outDir, 'logs', 'engine.log'),
+    };
+    const rawPath = join(o.outDir, 'requests.jsonl');
+    const t = o.target;
+    const enginePlan = {
+      baseUrl: t.baseUrl.replace(/\/+$/, ''),
+      startAtMs: o.scheduleStartEpochMs,
+      timeoutMs: Math.round(o.plan.timeoutSec * 1000),
+      seed: o.plan.seed,
+      runId: t.runId,
+      apiKey: t.apiKey,
+      paymentToken: t.paymentToken ?? 'tok-ok',
+      airports: t.airports,
+      dates: t.dates,
+      flightIds: t.flightIds,
+      maxRate: WS_LOAD_MAX_RATE,
+      records: rawPath,
+      flows: o.plan.flows,
+    };
+    await writeFile(files.plan, `${JSON.stringify(enginePlan, null, 2)}\n`);
+    const logFd = openSync(files.log, 'w');
+    try {
+      const child = spawn(bin, ['-plan', files.plan, '-lifeline-stdin', `-${paths.engineOwner()}`], {
+        stdio: ['pipe', 'pipe', logFd],
+      });
+      return {
+        child,
+        rawPath,
+        files,
+        parse: (line) => {
+          const record = parseRecordLine(line);
+          return record ? { record } : null;
+        },
+        async finish(exit): Promise<EngineAccounting> {
+          const last = exit.stdout.trim().split('\n').pop() ?? '';
+          let s: WsLoadSummary | null = null;
+          try {
+            s = JSON.parse(last) as WsLoadSummary;
+          } catch {
+            s = null;
+          }
+          if (s?.engine !== 'ws-load')
+            return {
+              cpuSec: null,
+              maxRssKiB: null,
+              exitProblem: `ws-load exited with code ${exit.code ?? exit.signal} and no summary (see ${files.log})`,
+            };
+          return {
+            flows: s.flows.map((f) => ({ flow: f.flow, intended: f.intended, sent: f.sent })),
+            cpuSec: s.cpuUserSec + s.cpuSysSec,
+            maxRssKiB: s.maxRssKiB,
+            ...(exit.code === 0 ? {} : { exitProblem: `ws-load exited with code ${exit.code}` }),
+          };
+        },
+      };
+    } finally {
+      closeSync(logFd);
+    }
+  },
+};
