@@ -29,6 +29,7 @@ import { judgeRunDir } from '../reports/checks/judge.ts';
 import { renderRun } from '../reports/render/render-run.ts';
 import { AUTH_HEADER, DEFAULT_API_KEY, ROUTES, TOPICS } from '../system/contracts.ts';
 import { componentsOf, type Topology } from '../system/topology.ts';
+import { checkSelectorIn } from './check-fault.ts';
 import { collectEnvironment } from './environment.ts';
 import { HistoryWriter } from './history-writer.ts';
 import { loadScenario } from './load-scenario.ts';
@@ -80,7 +81,8 @@ const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
  * Refuses before anything starts, with every problem at once (exit 254): the platform's
- * capabilities and each fault's static checks.
+ * capabilities, each fault's static checks and, when a stack is already up (it may be another
+ * profile's), whether each selector can match in its topology.
  */
 export function preflightProblems(
   plan: RunPlan,
@@ -90,13 +92,19 @@ export function preflightProblems(
   const caps = platform.capabilities();
   const problems = missingCapabilities(scenario, caps);
   if (problems.length > 0) return problems;
-  return plan.faults.flatMap((f) =>
-    checkFaultSpec(
+  const topology = platform.current();
+  return plan.faults.flatMap((f): Problem[] => [
+    ...checkFaultSpec(
       { fault: f.fault, selector: f.selector, ...(f.params ? { params: f.params } : {}), forSec: f.forSec },
       caps,
       platform.name,
     ).map((p) => ({ ...p, message: `fault ${f.id}: ${p.message}` })),
-  );
+    ...(topology ? checkSelectorIn(f.selector, topology) : []).map((p) => ({
+      code: p.code,
+      message: `fault ${f.id}: ${p.message}, the stack that is up`,
+      ...(p.fix ? { fix: p.fix } : {}),
+    })),
+  ]);
 }
 
 /** Waits until the edge answers a search and every system topic's partitions have a leader. */
@@ -211,7 +219,7 @@ async function copyLogs(runDir: string): Promise<void> {
 export async function runScenario(opts: RunScenarioOptions): Promise<RunScenarioResult> {
   const wallStart = Date.now();
   const log = opts.onLog ?? (() => {});
-  const loaded = await loadScenario(opts.scenario);
+  const loaded = await loadScenario(opts.scenario, { profile: opts.profile });
   const { scenario } = loaded;
   const seed = opts.seed ?? DEFAULT_SEED;
   const plan = planRun(scenario, {

@@ -7,7 +7,7 @@ import { badInput, EXIT, type ExitCode } from '../../lib/errors.ts';
 import { REPO_ROOT } from '../../lib/paths.ts';
 import { type HistoryEvent, outcomeOf, type RunResults, type Verdict } from '../../lib/run-format.ts';
 import { parseJsonl } from '../../reports/checks/load-run.ts';
-import { catalogNames } from '../../scenarios/load-scenario.ts';
+import { catalogNames, loadScenarios } from '../../scenarios/load-scenario.ts';
 import {
   isProfileName,
   PROFILE_NAMES,
@@ -200,6 +200,8 @@ aborted), 254 bad input, 255 internal error; 130/143 after Ctrl-C/SIGTERM (fault
     .action(async (name: string | undefined, flags: Flags) => {
       const parsed = parseFlags(flags);
       const names = name ? [name] : profileScenarios(parsed.profile, await catalogNames());
+      // Every scenario is checked against the profile's topology before the first one starts.
+      await loadScenarios(names, { profile: parsed.profile });
       const started = Date.now();
       const done: RunScenarioResult[] = [];
       // A sequence keeps the stack up between scenarios; it takes down at the end what it brought up.
