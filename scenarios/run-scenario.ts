@@ -274,6 +274,17 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     emit({ kind: 'note', t: clock.t(), wall: clock.wall(), level, message });
     log(message);
   };
+  /** Structured evidence that a fault did not run as planned, for the judge (reports/checks/plan-deviations.ts). */
+  const faultError = (faultId: string, stage: 'inject' | 'heal', problems: readonly Problem[]) =>
+    emit({
+      kind: 'fault-error',
+      t: clock.t(),
+      wall: clock.wall(),
+      faultId,
+      stage,
+      codes: problems.map((p) => p.code),
+      message: problems.map((p) => p.message).join('; '),
+    });
   const signals = installHealOnSignals({
     platform,
     journalPath,
@@ -373,10 +384,15 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
         const { aborted } = await applyFault(p, deps, abort.signal);
         if (!aborted) await sleep(f.forSec * 1000, abort.signal);
         const heal = await recoverFault(p, deps);
-        for (const pr of healProblems(heal)) note('error', `${f.id}: ${pr.message}`);
+        const left = healProblems(heal);
+        for (const pr of left) note('error', `${f.id}: ${pr.message}`);
+        if (left.length > 0) faultError(f.id, 'heal', left);
       } catch (e) {
-        const msg = e instanceof WindshearError ? e.problems.map((p) => p.message).join('; ') : errText(e);
+        const problems: Problem[] =
+          e instanceof WindshearError ? e.problems : [{ code: 'internal', message: errText(e) }];
+        const msg = problems.map((p) => p.message).join('; ');
         note('error', `fault ${f.id} (${f.fault} on ${f.selector}) was not injected as planned: ${msg}`);
+        faultError(f.id, 'inject', problems);
       }
     });
 
@@ -421,6 +437,10 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     // Heal everything (faults recover themselves; this catches what they could not).
     const healed = await healAll(platform, journalPath, { onEvent: emit, clock });
     for (const pr of healProblems(healed)) note('error', pr.message);
+    const none = { healed: 0, failed: [], unresolved: [], skipped: 0 };
+    for (const x of healed.failed) faultError(x.faultId, 'heal', healProblems({ ...none, failed: [x] }));
+    for (const x of healed.unresolved)
+      faultError(x.faultId, 'heal', healProblems({ ...none, unresolved: [x] }));
     if (healed.healed > 0)
       note('warn', `healed ${healed.healed} step(s) left outstanding after the fault timeline`);
 

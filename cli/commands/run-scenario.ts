@@ -262,6 +262,7 @@ aborted), 254 bad input, 255 internal error; 130/143 after Ctrl-C/SIGTERM (fault
 function verdictText(r: RunResults): string {
   const v = r.verdict.toUpperCase();
   if (!r.negativeControl) return v;
+  if (r.verdict === 'unknown') return `${v} (negative control: the run shows neither a catch nor a miss)`;
   return r.verdict === 'fail'
     ? `${v} (expected: negative control caught)`
     : `${v} (NEGATIVE CONTROL MISSED: the unsafe system should have failed)`;
