@@ -163,13 +163,10 @@ describe('judge: a run that is not what was planned is unknown, never pass', () 
     const errBad = row({ metric: 'error-rate', id: 'err.bad', objective: { op: '<', value: 0 }, unit: '%' });
     const res = judge(run(clean.slice(0, 3), [pause, second]), [errBad], { now: 'T' });
     expect(res.verdict).toBe('unknown');
-    expect(
-      (
-        res.slos.find((s) => s.id === 'windshear.run-as-planned')?.evidence as {
-          deviations: { code: string }[];
-        }
-      ).deviations.map((d) => d.code),
-    ).toEqual(['fault-not-healed', 'fault-not-injected']);
+    const evidence = res.slos.find((s) => s.id === 'windshear.run-as-planned')?.evidence as
+      | { deviations: { code: string }[] }
+      | undefined;
+    expect(evidence?.deviations.map((d) => d.code)).toEqual(['fault-not-healed', 'fault-not-injected']);
   });
 
   it('a negative control that did not run as planned is unknown, not caught nor missed', () => {
