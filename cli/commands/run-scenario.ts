@@ -65,6 +65,12 @@ export function verdictTable(r: RunResults): string {
   );
 }
 
+/** Why the run is unknown, one line per reason, when it is (each harness row that says so). */
+export function reasonLines(r: RunResults): string[] {
+  if (r.verdict !== 'unknown') return [];
+  return r.slos.filter((s) => s.verdict === 'unknown').map((s) => `unknown: ${s.id}: ${s.detail}`);
+}
+
 /** Facts of the run that are not SLO rows: per-fault RTO, lost writes, lag peak and drain. */
 export function runFactLines(r: RunResults, lag: LagFacts[]): string[] {
   const lines: string[] = [];
@@ -216,6 +222,7 @@ aborted), 254 bad input, 255 internal error; 130/143 after Ctrl-C/SIGTERM (fault
           const lines = [
             `run directory ${rel(r.runDir)}`,
             verdictTable(r.results),
+            ...reasonLines(r.results),
             ...runFactLines(r.results, await lagOf(r.runDir)),
             `verdict ${verdictText(r.results)} in ${(r.wallMs / 1000).toFixed(0)} s — report ${rel(join(r.runDir, 'report.html'))}`,
           ];
