@@ -67,6 +67,15 @@ export type HistoryEvent =
       detail?: string;
     })
   | (EventBase & { kind: 'fault-stop'; faultId: string })
+  | (EventBase & {
+      kind: 'fault-error';
+      faultId: string;
+      /** `inject`: the fault was not applied as planned; `heal`: what it applied was not all undone. */
+      stage: 'inject' | 'heal';
+      /** Stable codes of the problems, e.g. `selector-matched-nothing`, `fault-step-failed`, `heal-failed`. */
+      codes: string[];
+      message: string;
+    })
   | (EventBase & { kind: 'sample'; probe: ProbeName; ok: boolean; data: ProbeData; error?: string })
   | (EventBase & { kind: 'note'; level: 'info' | 'warn' | 'error'; message: string })
   | (EventBase & { kind: 'run-end'; status: 'completed' | 'aborted' | 'error'; reason?: string });
@@ -308,10 +317,11 @@ export interface RunResults {
 
 /**
  * What a verdict means for the exit code and the summary: a negative control must fail, so its
- * `fail` counts as `pass` (caught) and anything else as `fail` (the harness missed the damage).
+ * `fail` counts as `pass` (caught) and `pass` as `fail` (the harness missed the damage); an
+ * `unknown` run (invalid, not as planned) shows nothing either way and stays `unknown`.
  */
 export function outcomeOf(r: Pick<RunResults, 'verdict' | 'negativeControl'>): Verdict {
-  if (!r.negativeControl) return r.verdict;
+  if (!r.negativeControl || r.verdict === 'unknown') return r.verdict;
   return r.verdict === 'fail' ? 'pass' : 'fail';
 }
 

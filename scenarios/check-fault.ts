@@ -1,8 +1,9 @@
 import { FAULTS, findFault } from '../chaos/faults/index.ts';
 import type { CapabilityName } from '../chaos/faults/step.ts';
 import { parseSelector } from '../chaos/select.ts';
+import { selectorInTopology } from '../chaos/selector-in-topology.ts';
 import { TOPICS } from '../system/contracts.ts';
-import { AZS, HTTP_SERVICES, WORKER_SERVICES } from '../system/topology.ts';
+import { AZS, HTTP_SERVICES, type Topology, WORKER_SERVICES } from '../system/topology.ts';
 import { didYouMean } from './closest.ts';
 
 /**
@@ -93,12 +94,34 @@ export function checkSelector(text: string): { ok: true } | { ok: false; message
   return { ok: true };
 }
 
-/** Everything wrong with one fault entry's kind, target and params, all at once. */
-export function checkFault(entry: {
-  fault: string;
-  target: string;
-  params?: Record<string, unknown>;
-}): FaultIssue[] {
+/**
+ * What the selector names that `topology` does not have (chaos/selector-in-topology.ts), as
+ * issues at the fault's `target`; empty when the selector does not parse (checkSelector says why).
+ */
+export function checkSelectorIn(text: string, topology: Topology): FaultIssue[] {
+  const parsed = parseSelector(text);
+  if (!parsed.ok) return [];
+  return selectorInTopology(parsed.selector, topology).map((p) => ({
+    path: ['target'],
+    code: p.code,
+    message: p.message,
+    fix: `${p.offending !== undefined && p.candidates ? didYouMean(p.offending, p.candidates) : ''}${p.fix}`,
+  }));
+}
+
+/**
+ * Everything wrong with one fault entry's kind, target and params, all at once. With
+ * `topologies` (those of the profiles the scenario runs in), the target must also be able to
+ * match in each of them.
+ */
+export function checkFault(
+  entry: {
+    fault: string;
+    target: string;
+    params?: Record<string, unknown>;
+  },
+  topologies: readonly Topology[] = [],
+): FaultIssue[] {
   const kind = findFault(entry.fault);
   if (!kind) {
     return [
@@ -120,6 +143,7 @@ export function checkFault(entry: {
       ...(sel.fix ? { fix: sel.fix } : {}),
     });
   } else {
+    for (const t of topologies) issues.push(...checkSelectorIn(entry.target, t));
     const isAz = entry.target.trim().startsWith('az:');
     if (isAz && kind.accepts === 'components') {
       issues.push({

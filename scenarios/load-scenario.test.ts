@@ -4,8 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WindshearError } from '../lib/errors.ts';
-import { CATALOG_DIR, catalogNames, loadCatalog, loadScenario, parseScenarioText } from './load-scenario.ts';
+import {
+  CATALOG_DIR,
+  catalogNames,
+  loadCatalog,
+  loadScenario,
+  loadScenarios,
+  parseScenarioText,
+  scenarioProfiles,
+  topologiesOf,
+} from './load-scenario.ts';
 import { loadSloTables, sloIndex } from './load-slo.ts';
+import { PROFILE_NAMES, profileScenarios } from './profiles.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
@@ -46,6 +56,24 @@ describe('the catalogue', () => {
       ).toEqual(l.scenario.slos);
       expect(l.scenario.hypothesis.endsWith('.'), l.scenario.name).toBe(true);
     }
+  });
+
+  it("loads every scenario for each profile that runs it, against that profile's topology", async () => {
+    const names = await catalogNames();
+    for (const profile of PROFILE_NAMES) {
+      const run = profileScenarios(profile, names);
+      expect(
+        (await loadScenarios(run, { profile })).map((l) => l.scenario.name),
+        profile,
+      ).toEqual(run);
+      expect(await loadCatalog({ profile })).toHaveLength(14);
+    }
+    // Every catalogue scenario runs in ci and nightly; the drill runs six of them.
+    expect(scenarioProfiles('soak', names)).toEqual(['ci', 'nightly']);
+    expect(scenarioProfiles('az-loss', names)).toEqual(['ci', 'nightly', 'drill']);
+    expect(scenarioProfiles('soak', names, ['drill'])).toEqual(['ci', 'nightly', 'drill']);
+    expect(scenarioProfiles(undefined, null)).toEqual(['ci', 'nightly', 'drill']);
+    expect(topologiesOf(['ci', 'nightly', 'drill']).map((t) => t.profile)).toEqual(['ci', 'full']);
   });
 
   it('resolves a name and a path to the same scenario, with defaults applied', async () => {
@@ -158,6 +186,50 @@ describe('parseScenarioText', () => {
       ['faults[0].target', 'bad-selector'],
     ]);
     expect(problems[1]?.message).toMatch(/partitions 0\.\.23/);
+  });
+
+  it("rejects a component, AZ or count the profile's topology lacks, naming file, path and valid names", async () => {
+    const text = base
+      .replace('target: redis:primary', 'target: name:search-api-a2')
+      .replace('durationSec: 75', 'durationSec: 120')
+      .replace(
+        'recoverySec: 20',
+        [
+          '  - { id: two, at: 80s, for: 5s, fault: pause, target: "service:search-api(count=4)" }',
+          'recoverySec: 20',
+        ].join('\n'),
+      );
+    const full = topologiesOf(['nightly']);
+    const ci = topologiesOf(['ci']);
+    expect(parseScenarioText(text, 'x.yaml', await slos(), { topologies: full }).problems).toEqual([]);
+    const { loaded, problems } = parseScenarioText(text, 'scenarios/catalog/x.yaml', await slos(), {
+      topologies: ci,
+    });
+    expect(loaded).toBeNull();
+    expect(problems.map((p) => [p.file, p.path, p.code])).toEqual([
+      ['scenarios/catalog/x.yaml', 'faults[0].target', 'selector-outside-topology'],
+      ['scenarios/catalog/x.yaml', 'faults[1].target', 'selector-count'],
+    ]);
+    expect(problems[0]?.message).toContain('in the ci topology');
+    expect(problems[0]?.fix).toMatch(
+      /^did you mean "search-api-a1"\? components of the ci topology: kafka-1, /,
+    );
+    expect(problems[1]?.fix).toBe('use count=3 or less, or all');
+  });
+
+  it('checks a file outside the catalogue against every profile unless one is named', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'ws-prof-')), 'outside.yaml');
+    await writeFile(file, base.replace('target: redis:primary', 'target: name:search-api-c2'));
+    const problems = await problemsOf(file);
+    expect(problems.map((p) => `${p.line} ${p.path} ${p.code}`)).toEqual([
+      '11 faults[0].target selector-outside-topology',
+    ]);
+    expect(problems[0]?.message).toContain('ci topology');
+    expect((await loadScenario(file, { profile: 'nightly' })).scenario.faults[0]?.target).toBe(
+      'name:search-api-c2',
+    );
+    const again = await problemsOf(file, { profile: 'ci' });
+    expect(again.map((p) => p.code)).toEqual(['selector-outside-topology']);
   });
 
   it('refuses a process fault on a whole AZ', async () => {

@@ -1,6 +1,9 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recordingPlatform } from '../chaos/fakes/recording-platform.ts';
-import { loadScenario } from './load-scenario.ts';
+import { CATALOG_DIR, loadScenario } from './load-scenario.ts';
 import { planRun } from './plan.ts';
 import { preflightProblems, runScenario } from './run-scenario.ts';
 
@@ -20,6 +23,36 @@ describe('runScenario refuses before anything starts', () => {
     const { scenario } = await loadScenario('broker-loss');
     const plan = planRun(scenario, { profile: 'ci', seed: 1 });
     expect(preflightProblems(plan, scenario, recordingPlatform())).toEqual([]);
+  });
+
+  it('checks selectors against the stack that is up, whatever profile it was brought up for', async () => {
+    const { scenario } = await loadScenario('broker-loss');
+    const plan = planRun(scenario, { profile: 'nightly', seed: 1 });
+    const planned = {
+      ...plan,
+      faults: plan.faults.map((f) => ({ ...f, selector: 'name:search-api-a2' })),
+    };
+    const problems = preflightProblems(planned, scenario, recordingPlatform());
+    expect(problems.map((p) => p.code)).toEqual(['selector-outside-topology']);
+    expect(problems[0]?.message).toMatch(
+      /^fault kill-most-leaders: .*in the ci topology, the stack that is up$/,
+    );
+    expect(problems[0]?.fix).toContain('search-api-a1');
+  });
+
+  it('rejects a scenario whose selector names what the profile lacks (254) before touching the platform', async () => {
+    const platform = recordingPlatform({ topology: null });
+    const file = join(await mkdtemp(join(tmpdir(), 'ws-sel-')), 'x.yaml');
+    const text = (await readFile(join(CATALOG_DIR, 'broker-loss.yaml'), 'utf8')).replace(
+      'kafka:most-leaders(topic=reservations.commands)',
+      'name:search-api-a2',
+    );
+    await writeFile(file, text);
+    await expect(runScenario({ scenario: file, profile: 'ci', platform })).rejects.toMatchObject({
+      exitCode: 254,
+      problems: [expect.objectContaining({ code: 'selector-outside-topology', path: 'faults[0].target' })],
+    });
+    expect(platform.calls).toEqual([]);
   });
 
   it('rejects an unknown scenario as bad input (254) without touching the platform', async () => {

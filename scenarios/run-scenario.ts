@@ -30,6 +30,7 @@ import { judgeRunDir } from '../reports/checks/judge.ts';
 import { renderRun } from '../reports/render/render-run.ts';
 import { AUTH_HEADER, DEFAULT_API_KEY, ROUTES, TOPICS } from '../system/contracts.ts';
 import { componentsOf, type Topology } from '../system/topology.ts';
+import { checkSelectorIn } from './check-fault.ts';
 import { collectEnvironment } from './environment.ts';
 import { HistoryWriter } from './history-writer.ts';
 import { loadScenario } from './load-scenario.ts';
@@ -81,7 +82,8 @@ const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 /**
  * Refuses before anything starts, with every problem at once (exit 254): the platform's
- * capabilities and each fault's static checks.
+ * capabilities, each fault's static checks and, when a stack is already up (it may be another
+ * profile's), whether each selector can match in its topology.
  */
 export function preflightProblems(
   plan: RunPlan,
@@ -91,13 +93,19 @@ export function preflightProblems(
   const caps = platform.capabilities();
   const problems = missingCapabilities(scenario, caps);
   if (problems.length > 0) return problems;
-  return plan.faults.flatMap((f) =>
-    checkFaultSpec(
+  const topology = platform.current();
+  return plan.faults.flatMap((f): Problem[] => [
+    ...checkFaultSpec(
       { fault: f.fault, selector: f.selector, ...(f.params ? { params: f.params } : {}), forSec: f.forSec },
       caps,
       platform.name,
     ).map((p) => ({ ...p, message: `fault ${f.id}: ${p.message}` })),
-  );
+    ...(topology ? checkSelectorIn(f.selector, topology) : []).map((p) => ({
+      code: p.code,
+      message: `fault ${f.id}: ${p.message}, the stack that is up`,
+      ...(p.fix ? { fix: p.fix } : {}),
+    })),
+  ]);
 }
 
 /** Waits until the edge answers a search and every system topic's partitions have a leader. */
@@ -212,7 +220,7 @@ async function copyLogs(runDir: string): Promise<void> {
 export async function runScenario(opts: RunScenarioOptions): Promise<RunScenarioResult> {
   const wallStart = Date.now();
   const log = opts.onLog ?? (() => {});
-  const loaded = await loadScenario(opts.scenario);
+  const loaded = await loadScenario(opts.scenario, { profile: opts.profile });
   const { scenario } = loaded;
   const seed = opts.seed ?? DEFAULT_SEED;
   const plan = planRun(scenario, {
@@ -269,6 +277,17 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     emit({ kind: 'note', t: clock.t(), wall: clock.wall(), level, message });
     log(message);
   };
+  /** Structured evidence that a fault did not run as planned, for the judge (reports/checks/plan-deviations.ts). */
+  const faultError = (faultId: string, stage: 'inject' | 'heal', problems: readonly Problem[]) =>
+    emit({
+      kind: 'fault-error',
+      t: clock.t(),
+      wall: clock.wall(),
+      faultId,
+      stage,
+      codes: problems.map((p) => p.code),
+      message: problems.map((p) => p.message).join('; '),
+    });
   const signals = installHealOnSignals({
     platform,
     journalPath,
@@ -369,10 +388,15 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
         const { aborted } = await applyFault(p, deps, abort.signal);
         if (!aborted) await sleep(f.forSec * 1000, abort.signal);
         const heal = await recoverFault(p, deps);
-        for (const pr of healProblems(heal)) note('error', `${f.id}: ${pr.message}`);
+        const left = healProblems(heal);
+        for (const pr of left) note('error', `${f.id}: ${pr.message}`);
+        if (left.length > 0) faultError(f.id, 'heal', left);
       } catch (e) {
-        const msg = e instanceof WindshearError ? e.problems.map((p) => p.message).join('; ') : errText(e);
+        const problems: Problem[] =
+          e instanceof WindshearError ? e.problems : [{ code: 'internal', message: errText(e) }];
+        const msg = problems.map((p) => p.message).join('; ');
         note('error', `fault ${f.id} (${f.fault} on ${f.selector}) was not injected as planned: ${msg}`);
+        faultError(f.id, 'inject', problems);
       }
     });
 
@@ -424,6 +448,10 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     // Heal everything (faults recover themselves; this catches what they could not).
     const healed = await healAll(platform, journalPath, { onEvent: emit, clock });
     for (const pr of healProblems(healed)) note('error', pr.message);
+    const none = { healed: 0, failed: [], unresolved: [], skipped: 0 };
+    for (const x of healed.failed) faultError(x.faultId, 'heal', healProblems({ ...none, failed: [x] }));
+    for (const x of healed.unresolved)
+      faultError(x.faultId, 'heal', healProblems({ ...none, unresolved: [x] }));
     if (healed.healed > 0)
       note('warn', `healed ${healed.healed} step(s) left outstanding after the fault timeline`);
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ProbeName } from '../lib/run-format.ts';
 import type { ComponentEvent, MetricId, SloRow, SloWindow } from '../lib/slo.ts';
+import type { Topology } from '../system/topology.ts';
 import { checkFault } from './check-fault.ts';
 import { didYouMean } from './closest.ts';
 import { buildTimeline } from './timeline.ts';
@@ -541,12 +542,13 @@ const ONE_SENTENCE_RE = /^[^\n]+[.!?]$/;
 const SENTENCE_BREAK_RE = /[.!?]\s+[A-Z]/;
 
 /**
- * Validates plain scenario data. `sloIds` are the rows the scenario may reference. Pieces that
- * parse are cross-checked even when others do not, so one pass reports every problem.
+ * Validates plain scenario data. `sloIds` are the rows the scenario may reference; `topologies`
+ * those of the profiles it runs in, whose components, AZs and services its selectors must name.
+ * Pieces that parse are cross-checked even when others do not, so one pass reports every problem.
  */
 export function checkScenario(
   raw: unknown,
-  ctx: { sloIds: ReadonlySet<string> },
+  ctx: { sloIds: ReadonlySet<string>; topologies?: readonly Topology[] },
 ): { scenario: Scenario | null; issues: SchemaIssue[] } {
   const r = ScenarioSchema.safeParse(raw, { reportInput: true });
   const issues = r.success ? [] : issuesFromZod(r.error, ScenarioSchema, 'scenario-schema');
@@ -637,7 +639,7 @@ export function checkScenario(
   rawFaults.forEach((rawFault, index) => {
     const f = FaultSchema.safeParse(rawFault);
     if (!f.success) return;
-    for (const fi of checkFault(f.data)) {
+    for (const fi of checkFault(f.data, ctx.topologies)) {
       issues.push({
         code: fi.code,
         path: ['faults', index, ...fi.path],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { azAddress, buildTopology, componentsOf, kafkaBootstrap } from './topology.ts';
+import { azAddress, buildTopology, componentsOf, kafkaBootstrap, profileTopology } from './topology.ts';
 
 describe('buildTopology', () => {
   it('places one broker, one Redis and one Sentinel per AZ, primaries in az-a, the monitor in az-c', () => {
@@ -42,5 +42,14 @@ describe('buildTopology', () => {
     expect(full.components.filter((c) => c.service === 'search-api')).toHaveLength(6);
     const infra = buildTopology({ profile: 'ci', network: 'netns', services: false });
     expect(componentsOf(infra, 'service')).toEqual([]);
+  });
+
+  it('profileTopology names the same components whatever the network mode', () => {
+    for (const profile of ['ci', 'full'] as const) {
+      const names = (t: { components: { name: string }[] }) => t.components.map((c) => c.name);
+      expect(names(profileTopology(profile))).toEqual(names(buildTopology({ profile, network: 'netns' })));
+    }
+    expect(profileTopology('ci').components.some((c) => c.name === 'search-api-a2')).toBe(false);
+    expect(profileTopology('full').components.some((c) => c.name === 'search-api-a2')).toBe(true);
   });
 });

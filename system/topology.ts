@@ -233,6 +233,14 @@ export function buildTopology(opts: TopologyOptions): Topology {
   };
 }
 
+/**
+ * The topology a profile brings up, for checks before anything starts: component names, kinds,
+ * services and AZs do not depend on the network mode, so loopback stands for both.
+ */
+export function profileTopology(profile: Profile): Topology {
+  return buildTopology({ profile, network: 'loopback' });
+}
+
 export function componentsOf(topology: Topology, kind: ComponentKind): ComponentSpec[] {
   return topology.components.filter((c) => c.kind === kind);
 }

@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WindshearError } from '../../lib/errors.ts';
@@ -62,6 +65,23 @@ describe('windshear validate', () => {
       'ok  scenarios/catalog/broker-loss.yaml: scenario broker-loss, 1 faults, 11 SLO rows\n' +
         'ok  scenarios/slo/000-ha-scaling-plan.yaml: SLO table, 9 rows\n',
     );
+  });
+
+  it('checks selectors against the topology of --profile', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ws-validate-'));
+    const file = join(dir, 'replica-two.yaml');
+    const text = await readFile('scenarios/catalog/broker-loss.yaml', 'utf8');
+    await writeFile(
+      file,
+      text.replace('kafka:most-leaders(topic=reservations.commands)', 'name:search-api-b2'),
+    );
+    expect(await run('validate', '--profile', 'nightly', file)).toMatch(/^ok {2}.*replica-two\.yaml/);
+    const err = (await run('validate', '--profile', 'ci', file).catch((e: unknown) => e)) as WindshearError;
+    expect(err.exitCode).toBe(254);
+    expect(err.problems.map((p) => [p.path, p.code])).toEqual([
+      ['faults[0].target', 'selector-outside-topology'],
+    ]);
+    expect(err.problems[0]?.fix).toContain('search-api-b1');
   });
 
   it('reports the problems of every file at once, exit 254', async () => {

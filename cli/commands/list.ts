@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { type Problem, WindshearError } from '../../lib/errors.ts';
 import { type LoadedScenario, loadCatalog, loadScenario } from '../../scenarios/load-scenario.ts';
 import { displayPath, loadSloTables, parseSloTableText } from '../../scenarios/load-slo.ts';
-import { PROFILE_NAMES, profileScenarios } from '../../scenarios/profiles.ts';
+import { PROFILE_NAMES, type ProfileName, profileScenarios } from '../../scenarios/profiles.ts';
 import { requiredCapabilities } from '../../scenarios/required-capabilities.ts';
 
 /** One catalogue entry as `windshear list --json` prints it. */
@@ -59,9 +59,13 @@ export function formatSummaries(list: readonly ScenarioSummary[]): string {
     .join('\n\n');
 }
 
-/** Validates scenario files and SLO tables (files in a directory named `slo`); every problem at once. */
+/**
+ * Validates scenario files and SLO tables (files in a directory named `slo`); every problem at
+ * once. Scenarios are checked against `profile`'s topology, else every profile that runs them.
+ */
 export async function validateFiles(
   files: readonly string[],
+  profile?: ProfileName,
 ): Promise<{ ok: string[]; problems: Problem[] }> {
   const ok: string[] = [];
   const problems: Problem[] = [];
@@ -77,7 +81,7 @@ export async function validateFiles(
         if (r.table) ok.push(`${r.table.file}: SLO table, ${r.table.rows.length} rows`);
         problems.push(...r.problems);
       } else {
-        const l = await loadScenario(file);
+        const l = await loadScenario(file, profile ? { profile } : {});
         ok.push(
           `${l.file}: scenario ${l.scenario.name}, ${l.scenario.faults.length} faults, ${l.slos.length} SLO rows`,
         );
@@ -129,6 +133,12 @@ export function register(program: Command): void {
     .command('validate')
     .description('validate scenario files and SLO tables, reporting every problem at once (exit 254 on any)')
     .argument('<file...>', 'scenario YAML files, or SLO tables (files in a directory named slo/)')
+    .addOption(
+      new Option(
+        '--profile <profile>',
+        "check selectors against this profile's topology (default: every profile that runs the scenario)",
+      ).choices([...PROFILE_NAMES]),
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -136,8 +146,8 @@ export function register(program: Command): void {
         '  windshear validate scenarios/catalog/*.yaml scenarios/slo/*.yaml\n\n' +
         'Each problem names its file, line and path (e.g. faults[1].target) and how to fix it.\n',
     )
-    .action(async (files: string[]) => {
-      const { ok, problems } = await validateFiles(files);
+    .action(async (files: string[], opts: { profile?: ProfileName }) => {
+      const { ok, problems } = await validateFiles(files, opts.profile);
       for (const line of ok) process.stdout.write(`ok  ${line}\n`);
       if (problems.length > 0) throw new WindshearError(problems);
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunResults } from '../../lib/run-format.ts';
-import { parseFlags, runFactLines, verdictTable } from './run-scenario.ts';
+import { parseFlags, reasonLines, runFactLines, verdictTable } from './run-scenario.ts';
 
 describe('run-scenario flags', () => {
   it('reads profile, scale and seed', () => {
@@ -64,6 +64,19 @@ describe('run-scenario output', () => {
     expect(verdictTable(results)).toBe(
       'slo                    measured  objective  verdict\nkafka.leader-failover  7.706 s   < 10 s     PASS',
     );
+  });
+  it('names each reason of an unknown run', () => {
+    expect(reasonLines(results)).toEqual([]);
+    const why = {
+      ...results.slos[0],
+      id: 'windshear.run-as-planned',
+      verdict: 'unknown' as const,
+      measured: 1,
+      detail: 'not what was planned, so it cannot pass: [fault-not-injected] fault two ...',
+    } as RunResults['slos'][number];
+    expect(reasonLines({ ...results, verdict: 'unknown', slos: [...results.slos, why] })).toEqual([
+      'unknown: windshear.run-as-planned: not what was planned, so it cannot pass: [fault-not-injected] fault two ...',
+    ]);
   });
   it('prints per-fault RTO, RPO and lag facts', () => {
     const lines = runFactLines(results, [

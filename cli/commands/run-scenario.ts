@@ -7,7 +7,7 @@ import { badInput, EXIT, type ExitCode } from '../../lib/errors.ts';
 import { REPO_ROOT } from '../../lib/paths.ts';
 import { type HistoryEvent, outcomeOf, type RunResults, type Verdict } from '../../lib/run-format.ts';
 import { parseJsonl } from '../../reports/checks/load-run.ts';
-import { catalogNames } from '../../scenarios/load-scenario.ts';
+import { catalogNames, loadScenarios } from '../../scenarios/load-scenario.ts';
 import {
   isProfileName,
   PROFILE_NAMES,
@@ -63,6 +63,12 @@ export function verdictTable(r: RunResults): string {
       s.verdict.toUpperCase(),
     ]),
   );
+}
+
+/** Why the run is unknown, one line per reason, when it is (each harness row that says so). */
+export function reasonLines(r: RunResults): string[] {
+  if (r.verdict !== 'unknown') return [];
+  return r.slos.filter((s) => s.verdict === 'unknown').map((s) => `unknown: ${s.id}: ${s.detail}`);
 }
 
 /** Facts of the run that are not SLO rows: per-fault RTO, lost writes, lag peak and drain. */
@@ -200,6 +206,8 @@ aborted), 254 bad input, 255 internal error; 130/143 after Ctrl-C/SIGTERM (fault
     .action(async (name: string | undefined, flags: Flags) => {
       const parsed = parseFlags(flags);
       const names = name ? [name] : profileScenarios(parsed.profile, await catalogNames());
+      // Every scenario is checked against the profile's topology before the first one starts.
+      await loadScenarios(names, { profile: parsed.profile });
       const started = Date.now();
       const done: RunScenarioResult[] = [];
       // A sequence keeps the stack up between scenarios; it takes down at the end what it brought up.
@@ -214,6 +222,7 @@ aborted), 254 bad input, 255 internal error; 130/143 after Ctrl-C/SIGTERM (fault
           const lines = [
             `run directory ${rel(r.runDir)}`,
             verdictTable(r.results),
+            ...reasonLines(r.results),
             ...runFactLines(r.results, await lagOf(r.runDir)),
             `verdict ${verdictText(r.results)} in ${(r.wallMs / 1000).toFixed(0)} s — report ${rel(join(r.runDir, 'report.html'))}`,
           ];
@@ -260,6 +269,7 @@ aborted), 254 bad input, 255 internal error; 130/143 after Ctrl-C/SIGTERM (fault
 function verdictText(r: RunResults): string {
   const v = r.verdict.toUpperCase();
   if (!r.negativeControl) return v;
+  if (r.verdict === 'unknown') return `${v} (negative control: the run shows neither a catch nor a miss)`;
   return r.verdict === 'fail'
     ? `${v} (expected: negative control caught)`
     : `${v} (NEGATIVE CONTROL MISSED: the unsafe system should have failed)`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../lib/run-format.ts';
 import { faultMeasurements } from './fault-recovery.ts';
-import { faultStart, faultStop, judgeOne, phases, row, runData, sample } from './test-run.ts';
+import { faultStart, faultStop, judgeOne, phases, plan, row, runData, sample } from './test-run.ts';
 
 const targets = [
   { name: 'kafka-3', az: 'az-c' as const },
@@ -167,8 +167,45 @@ describe('component-recovery', () => {
   it('is unknown when nothing was sampled or the component was not involved', () => {
     expect(judgeOne(runData({ history: null }), comp('pg-writable')).verdict).toBe('unknown');
     const onlyPhases = history().filter((e) => e.kind !== 'sample');
-    expect(judgeOne(runData({ history: onlyPhases }), comp('kafka-leader')).detail).toContain(
-      'does not apply',
+    expect(judgeOne(runData({ history: onlyPhases }), comp('kafka-leader'))).toMatchObject({
+      verdict: 'unknown',
+      detail: expect.stringContaining('kafka-leader has no data: no kafka samples during az (10-'),
+    });
+    const kafkaOnly = history().map(
+      (e): HistoryEvent =>
+        e.kind === 'fault-start' ? { ...e, targets: [{ name: 'kafka-3', az: 'az-c' }] } : e,
+    );
+    expect(judgeOne(runData({ history: kafkaOnly }), comp('lb-healthy')).detail).toContain('does not apply');
+  });
+
+  it('a component check with no data is unknown: its probe failed during the fault', () => {
+    // Every kafka sample from the fault start to the horizon (end of load, 60 s) observed nothing.
+    const blind = history().map(
+      (e): HistoryEvent =>
+        e.kind === 'sample' && e.probe === 'kafka' && e.t >= 10_000
+          ? { ...e, ok: false, data: {}, error: 'timeout' }
+          : e,
+    );
+    expect(judgeOne(runData({ history: blind }), comp('kafka-leader'))).toMatchObject({
+      verdict: 'unknown',
+      measured: null,
+      detail: expect.stringContaining('no kafka samples during az'),
+    });
+    expect(judgeOne(runData({ history: blind }), comp('redis-switch-master', 10)).verdict).not.toBe(
+      'unknown',
+    );
+  });
+
+  it('is unknown when a planned fault of its kind did not run as planned', () => {
+    const planned = plan({
+      faults: [{ id: 'az', fault: 'az-outage', selector: 'az:az-c', atSec: 10, forSec: 20 }],
+    });
+    const noStop = history().filter((e) => e.kind !== 'fault-stop');
+    const v = judgeOne(runData({ plan: planned, history: noStop }), comp('kafka-leader'));
+    expect(v).toMatchObject({ verdict: 'unknown', measured: null });
+    expect(v.detail).toContain('fault az (az-outage on az:az-c) has no fault-stop');
+    expect(judgeOne(runData({ plan: planned, history: history() }), comp('kafka-leader')).verdict).not.toBe(
+      'unknown',
     );
   });
 });

@@ -1,24 +1,40 @@
-import { type Checker, unknown } from './checker.ts';
-import { componentRecovery, horizonMs } from './fault-recovery.ts';
-import { faultsFor, type PerFault, worstOf } from './rto.ts';
+import { type Checker, round, unknown } from './checker.ts';
+import { componentRecovery, horizonMs, PROBE_OF_EVENT, sampledDuring } from './fault-recovery.ts';
+import { faultsFor, notAsPlanned, type PerFault, worstOf } from './rto.ts';
 import { faultSpans } from './run-windows.ts';
 
-/** `component-recovery`: per fault of params.faultKind, the params.what component time; worst fault. */
+/**
+ * `component-recovery`: per fault of params.faultKind, the params.what component time; worst
+ * fault. `unknown` when such a fault did not run as planned, or when the component's probe has no
+ * sample during one of them (a component check with no data is not "not involved").
+ */
 export const componentRecoveryChecker: Checker = (run, row, ctx) => {
   const what = row.params?.what;
   if (!what) return unknown(`${row.id} has no params.what`);
   if (run.history === null) return unknown('history.jsonl is missing: no probe samples');
+  const deviated = notAsPlanned(run, row.params?.faultKind);
+  if (deviated) return deviated;
   const all = faultSpans(run);
   const faults = faultsFor(run, row.params?.faultKind);
   if (faults.length === 0)
     return unknown(
       `no fault${row.params?.faultKind ? ` of kind ${row.params.faultKind}` : ''} happened in this run`,
     );
+  const blind = faults.filter((f) => !sampledDuring(run, what, f, horizonMs(run, all, f)));
+  if (blind.length > 0)
+    return unknown(
+      `${what} has no data: no ${PROBE_OF_EVENT[what]} samples during ${blind
+        .map(
+          (f) => `${f.faultId} (${round(f.startMs / 1000, 1)}-${round(horizonMs(run, all, f) / 1000, 1)} s)`,
+        )
+        .join(', ')}`,
+      { unsampledFaults: blind.map((f) => f.faultId) },
+    );
   const per: PerFault[] = faults.flatMap((f) => {
     const h = horizonMs(run, all, f);
     const c = componentRecovery(run, ctx.rows, f, h, what);
     return c ? [{ faultId: f.faultId, fault: f.fault, ms: c.ms, atLeastMs: h - f.startMs }] : [];
   });
-  if (per.length === 0) return unknown(`${what} does not apply to these faults or was not sampled`);
+  if (per.length === 0) return unknown(`${what} does not apply to these faults`);
   return worstOf(per, row, what);
 };

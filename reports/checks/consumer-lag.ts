@@ -1,6 +1,7 @@
 import { type Checker, msIn, nearestRank, round, samplesOf, unknown } from './checker.ts';
 import { lagObjectiveSec } from './fault-recovery.ts';
 import { describeWindow, faultSpans, inRanges, runEndMs, windowRanges } from './run-windows.ts';
+import { unsampledRanges } from './unsampled-ranges.ts';
 
 /**
  * `consumer-lag` of params.group (sum of offsets, worst topic's seconds per sample), over the
@@ -60,6 +61,14 @@ export const consumerLag: Checker = (run, row, ctx) => {
   const inWindow = series.filter((s) => inRanges(s.t, ranges));
   if (inWindow.length === 0)
     return unknown(`no lag samples of ${group} in ${describeWindow(row.window, ranges)}`);
+  const gaps = unsampledRanges(
+    series.map((s) => s.t),
+    ranges,
+  );
+  if (gaps.length > 0)
+    return unknown(`no lag samples of ${group} in part of the window: ${describeWindow(row.window, gaps)}`, {
+      unsampled: gaps,
+    });
   const where = `${inWindow.length} samples of ${group}, ${describeWindow(row.window, ranges)}`;
   const secs = inWindow.map((s) => s.sec);
   const evidence = {

@@ -1,4 +1,4 @@
-import type { FaultMeasurement, LatencyWindow, RunMs } from '../../lib/run-format.ts';
+import type { FaultMeasurement, LatencyWindow, ProbeName, RunMs } from '../../lib/run-format.ts';
 import type { ComponentEvent, SloRow } from '../../lib/slo.ts';
 import { type Objective, type Sample, samplesOf, toMs, within } from './checker.ts';
 import { mergeHdr, percentileMs } from './hdr.ts';
@@ -284,6 +284,36 @@ export function componentRecovery(
       return { ms: firstHealthyAfterBad(samples, fault, horizon, (lag) => lag > limit) };
     }
   }
+}
+
+/** The probe each component event is read from. */
+export const PROBE_OF_EVENT: Readonly<Record<ComponentEvent, ProbeName>> = {
+  'kafka-leader': 'kafka',
+  'kafka-isr': 'kafka',
+  'redis-switch-master': 'redis',
+  'pg-writable': 'postgres',
+  'lb-healthy': 'haproxy',
+  'stream-recovery': 'consumer-lag',
+};
+
+/**
+ * Whether `what` has data during [fault start, horizon): a sample of its probe that observed
+ * something (postgres: any sample, its write probe decides; stream-recovery: one holding the
+ * stream's group). Without it, whether the component recovered, or was involved at all, is not
+ * known.
+ */
+export function sampledDuring(run: RunData, what: ComponentEvent, fault: FaultSpan, horizon: RunMs): boolean {
+  const probe = PROBE_OF_EVENT[what];
+  return (run.history ?? []).some(
+    (e) =>
+      e.kind === 'sample' &&
+      e.probe === probe &&
+      e.t >= fault.startMs &&
+      e.t < horizon &&
+      (probe === 'postgres' || e.ok) &&
+      (what !== 'stream-recovery' ||
+        ((e.data as { groups?: { group: string }[] }).groups ?? []).some((g) => g.group === STREAM_GROUP)),
+  );
 }
 
 export const COMPONENT_EVENTS: readonly ComponentEvent[] = [

@@ -1,5 +1,6 @@
 import { type Checker, msIn, nearestRank, round, samplesOf, unknown } from './checker.ts';
 import { describeWindow, inRanges, windowRanges } from './run-windows.ts';
+import { unsampledRanges } from './unsampled-ranges.ts';
 
 function freshnessCheck(field: 'ingestLagSec' | 'indexRefreshSec', label: string): Checker {
   return (run, row) => {
@@ -13,6 +14,14 @@ function freshnessCheck(field: 'ingestLagSec' | 'indexRefreshSec', label: string
     });
     const where = describeWindow(row.window, ranges);
     if (values.length === 0) return unknown(`no ${label} measurements in ${where}`);
+    const measuredAt = all.flatMap((s) =>
+      s.data[field] === null || s.data[field] === undefined ? [] : [s.t],
+    );
+    const gaps = unsampledRanges(measuredAt, ranges);
+    if (gaps.length > 0)
+      return unknown(`no ${label} measurements in part of the window: ${describeWindow(row.window, gaps)}`, {
+        unsampled: gaps,
+      });
     const stat = field === 'indexRefreshSec' ? 'p95' : (row.params?.stat ?? 'p95');
     const sec = stat === 'max' ? Math.max(...values) : stat === 'p95' ? nearestRank(values, 95) : null;
     if (sec === null) return unknown(`unknown params.stat "${stat}" (p95, max)`);

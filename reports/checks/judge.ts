@@ -24,6 +24,7 @@ import { diffLedger } from './ledger-diff.ts';
 import { loadRun, type RunData } from './load-run.ts';
 import { loadgenValidity, loadValidity } from './loadgen-validity.ts';
 import { overbooking } from './overbooking.ts';
+import { type PlanDeviation, planDeviations } from './plan-deviations.ts';
 import { duplicates, rpoLostWrites, rpoWindow } from './rpo.ts';
 import { rto } from './rto.ts';
 import { throughput } from './throughput.ts';
@@ -103,11 +104,25 @@ function judgeRow(run: RunData, original: SloRow, row: SloRow, ctx: CheckContext
   };
 }
 
+/** planDeviations, where a check that throws is itself a reason the run cannot pass. */
+function deviationsOf(run: RunData): PlanDeviation[] {
+  try {
+    return planDeviations(run);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    return [
+      { code: 'plan-check-failed', faultId: '', detail: `checking the run against its plan failed: ${why}` },
+    ];
+  }
+}
+
 /**
  * Judges a loaded run against SLO rows (pure but for the default `now`). Overall verdict: an
- * invalid load (loadValidity) makes the run `unknown` whatever the rows say (architecture.md:
- * "not pass or fail"); else any fail → fail; else any unknown, no rows, or a run that did not
- * complete → unknown; else pass.
+ * invalid load (loadValidity) or a run that was not what was planned (planDeviations: a fault not
+ * injected or not healed, a selector that matched nothing) makes the run `unknown` whatever the
+ * rows say (architecture.md: "not pass or fail", "unknown, never pass"), each reason in a row of
+ * its own; else any fail → fail; else any unknown, no rows, or a run that did not complete →
+ * unknown; else pass.
  */
 export function judge(run: RunData, rows: SloRow[], opts: JudgeOptions = {}): RunResults {
   const scale = opts.scale ?? run.plan.scale ?? 1;
@@ -133,6 +148,22 @@ export function judge(run: RunData, rows: SloRow[], opts: JudgeOptions = {}): Ru
       ),
       evidence: validity,
     });
+  const deviations = deviationsOf(run);
+  if (deviations.length > 0)
+    slos.push({
+      id: 'windshear.run-as-planned',
+      title: 'Run went as planned',
+      verdict: 'unknown',
+      measured: deviations.length,
+      objective: { op: '<=', value: 0 },
+      unit: 'count',
+      margin: null,
+      detail: `not what was planned, so it cannot pass: ${deviations.map((d) => `[${d.code}] ${d.detail}`).join('; ')}`,
+      source: HARNESS_SOURCE(
+        'A run that is not what was planned (a fault not injected or not healed, a selector that matched nothing, a probe without samples) is unknown, never pass.',
+      ),
+      evidence: { deviations },
+    });
   const end = run.history?.find((e) => e.kind === 'run-end');
   const incomplete =
     run.history === null
@@ -156,7 +187,7 @@ export function judge(run: RunData, rows: SloRow[], opts: JudgeOptions = {}): Ru
     });
 
   let verdict: Verdict;
-  if (validity.valid === false) verdict = 'unknown';
+  if (validity.valid === false || deviations.length > 0) verdict = 'unknown';
   else if (slos.some((s) => s.verdict === 'fail')) verdict = 'fail';
   else if (rows.length === 0 || slos.some((s) => s.verdict === 'unknown')) verdict = 'unknown';
   else verdict = 'pass';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { HistoryEvent } from '../../lib/run-format.ts';
 import { sliRecovery } from './fault-recovery.ts';
-import { faultStart, faultStop, judgeOne, phases, row, runData, secs, win } from './test-run.ts';
+import { faultStart, faultStop, judgeOne, phases, plan, row, runData, secs, win } from './test-run.ts';
 
 const history = [
   ...phases(
@@ -125,5 +126,29 @@ describe('rto', () => {
     const v = judgeOne(runData({ history, metrics }), { ...rto, params: { percentile: 95 } }, [avail]);
     expect(v.verdict).toBe('unknown');
     expect(v.detail).toContain('no latency p95 row');
+  });
+
+  it('is unknown when a planned fault of its kind was not injected as planned, naming it', () => {
+    const planned = plan({
+      faults: [
+        { id: 'f1', fault: 'kill-broker', selector: 'kafka:controller-leader', atSec: 10, forSec: 20 },
+        { id: 'f2', fault: 'kill-broker', selector: 'name:kafka-9', atSec: 45, forSec: 5 },
+        { id: 'other', fault: 'pause', selector: 'haproxy', atSec: 50, forSec: 2 },
+      ],
+    });
+    const hit = history.map(
+      (e): HistoryEvent =>
+        e.kind === 'fault-start' ? { ...e, targets: [{ name: 'kafka-1', az: 'az-a' }] } : e,
+    );
+    const run = runData({ plan: planned, history: hit, metrics });
+    const v = judgeOne(run, rto, [avail]);
+    expect(v).toMatchObject({ verdict: 'unknown', measured: null });
+    expect(v.detail).toBe(
+      'not measurable as planned: fault f2 (kill-broker on name:kafka-9), planned at 45 s for 5 s, was not injected: the history has no fault-start for it',
+    );
+    const ofKind = { ...rto, params: { ...rto.params, faultKind: 'pause' } };
+    expect(judgeOne(run, ofKind, [avail]).detail).toMatch(/^not measurable as planned: fault other /);
+    const asPlanned = runData({ plan: plan({ faults: planned.faults.slice(0, 1) }), history: hit, metrics });
+    expect(judgeOne(asPlanned, rto, [avail]).verdict).toBe('pass');
   });
 });

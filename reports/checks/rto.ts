@@ -1,11 +1,25 @@
 import { type Checker, type Measurement, msIn, round, unknown, within } from './checker.ts';
 import { horizonMs, SETTLE_SEC, sliFor, sliRecovery } from './fault-recovery.ts';
 import type { RunData } from './load-run.ts';
+import { planDeviations } from './plan-deviations.ts';
 import { type FaultSpan, faultSpans } from './run-windows.ts';
 
 /** Faults a row is about: params.faultKind matches the fault name exactly; every fault without it. */
 export function faultsFor(run: RunData, faultKind: string | undefined): FaultSpan[] {
   return faultSpans(run).filter((f) => faultKind === undefined || f.fault === faultKind);
+}
+
+/**
+ * `unknown` naming why, when a planned fault a row is about (params.faultKind, else every fault)
+ * did not run as planned (planDeviations); null when they all did.
+ */
+export function notAsPlanned(run: RunData, faultKind: string | undefined): Measurement | null {
+  const ids = new Set(
+    run.plan.faults.filter((f) => faultKind === undefined || f.fault === faultKind).map((f) => f.id),
+  );
+  const off = planDeviations(run).filter((d) => ids.has(d.faultId));
+  if (off.length === 0) return null;
+  return unknown(`not measurable as planned: ${off.map((d) => d.detail).join('; ')}`, { deviations: off });
 }
 
 export interface PerFault {
@@ -51,6 +65,8 @@ export function worstOf(per: PerFault[], row: Parameters<Checker>[1], what: stri
  */
 export const rto: Checker = (run, row, ctx) => {
   if (run.metrics === null) return unknown('metrics.jsonl is missing: no SLI to recover');
+  const deviated = notAsPlanned(run, row.params?.faultKind);
+  if (deviated) return deviated;
   const all = faultSpans(run);
   const faults = faultsFor(run, row.params?.faultKind);
   if (faults.length === 0)
