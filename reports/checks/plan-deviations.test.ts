@@ -196,7 +196,7 @@ describe('judge: a run that is not what was planned is unknown, never pass', () 
     );
     expect(res.verdict).toBe('unknown');
     expect(res.slos.find((s) => s.id === 'windshear.load-valid')?.detail).toContain(
-      'k6 dropped 7 iterations',
+      'the engine did not send 7 intended arrivals',
     );
   });
 });
