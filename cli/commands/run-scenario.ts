@@ -24,6 +24,7 @@ interface Flags {
   seed?: string;
   keep?: boolean;
   out?: string;
+  engine?: string;
   json?: boolean;
 }
 
@@ -154,6 +155,7 @@ async function runOne(
       scenario: name,
       ...parsed,
       keep: flags.keep ?? false,
+      ...(flags.engine ? { engine: flags.engine } : {}),
       ...(out ? { outDir: out } : {}),
       ...(flags.json ? {} : { onProgress: printer.onProgress }),
       onLog: flags.json ? () => {} : log,
@@ -180,6 +182,10 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of seeded selectors (default 1: runs are reproducible)')
     .option('--keep', 'leave a stack this run brought up running afterwards')
     .option(
+      '--engine <name>',
+      'load engine: ws-load (embedded, the default) or k6 (yours, on PATH or in K6_BIN); default WINDSHEAR_ENGINE',
+    )
+    .option(
       '--out <dir>',
       'run directory (default reports/runs/<scenario>/<UTC stamp>; with several scenarios, <dir>/<scenario>)',
     )
@@ -188,7 +194,7 @@ export function register(program: Command): void {
       'after',
       `
 A run: validate and plan the scenario, bring the stack up if none is (and down again unless
---keep), wait until it answers, then from one time zero drive k6 load, the ledger of checkable
+--keep), wait until it answers, then from one time zero drive the load engine, the ledger of checkable
 writes, the supplier feed, the fault timeline and the probes (1 Hz); heal every fault (also on
 Ctrl-C), settle, drain consumer lag, read the ledger back, judge, and write report.html.
 
