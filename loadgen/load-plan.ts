@@ -73,18 +73,27 @@ export function planLengthSec(plan: LoadPlan): number {
   return Math.max(0, ...plan.flows.map(flowLengthSec));
 }
 
-/** Highest total rate anywhere in the plan (requests/s; rates are piecewise linear, so at a stage edge). */
-export function peakRate(plan: LoadPlan): number {
-  const edges = new Set<number>([0]);
-  for (const f of plan.flows) {
-    let t = 0;
-    for (const s of f.stages) {
-      edges.add(t);
-      t += s.durationSec;
-      edges.add(Math.max(0, t - 1e-9));
-    }
+/** A flow's rate as breakpoints (time s, rate): linear between them; a zero-length stage steps. */
+function breakpoints(f: FlowPlan): [number, number][] {
+  const out: [number, number][] = [[0, f.startRate]];
+  let t = 0;
+  for (const s of f.stages) {
+    t += s.durationSec;
+    out.push([t, s.target]);
   }
-  return Math.max(0, ...[...edges].map((t) => plan.flows.reduce((a, f) => a + flowRateAt(f, t), 0)));
+  return out;
+}
+
+/** A flow's highest rate at time `t` (at a step, the higher side). */
+function flowRateNear(f: FlowPlan, t: number): number {
+  const at = breakpoints(f).filter(([bt]) => bt === t);
+  return at.length > 0 && t <= flowLengthSec(f) ? Math.max(...at.map(([, r]) => r)) : flowRateAt(f, t);
+}
+
+/** Highest total rate anywhere in the plan (requests/s): the sum is piecewise linear, so at a breakpoint. */
+export function peakRate(plan: LoadPlan): number {
+  const times = new Set(plan.flows.flatMap((f) => breakpoints(f).map(([t]) => t)));
+  return Math.max(0, ...[...times].map((t) => plan.flows.reduce((a, f) => a + flowRateNear(f, t), 0)));
 }
 
 /** Requests the plan asks for in [t0, t1) seconds of its schedule, all flows, exactly. */
