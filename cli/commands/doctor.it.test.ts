@@ -11,7 +11,15 @@ describe('windshear doctor --json on this machine', () => {
     expect(r.code, r.stderr).toBe(0);
     const d = JSON.parse(r.stdout) as { components: SetupReport[]; network: string; networkFaults: string };
     expect(d.components.map((c) => c.id)).toEqual(
-      expect.arrayContaining(['java', 'node', 'kafka', 'opensearch', 'k6', 'ws-netem', 'debian-packages']),
+      expect.arrayContaining([
+        'java',
+        'node',
+        'kafka',
+        'opensearch',
+        'ws-load',
+        'ws-netem',
+        'debian-packages',
+      ]),
     );
     for (const c of d.components) {
       expect(c.state, c.id).toBe('present');

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"syscall"
@@ -83,6 +84,9 @@ func main() {
 }
 
 func run(plan *Plan, lifeline bool) int {
+	// Every request allocates a little and little stays live: collect less often (less CPU per
+	// request; the heap stays tens of MiB).
+	debug.SetGCPercent(400)
 	out, err := os.Create(plan.Records)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "ws-load: %v\n", err)
