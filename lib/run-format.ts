@@ -192,8 +192,9 @@ export interface GeneratorRecord {
   intended: number;
   achieved: number;
   unsent: number;
-  /** Requests sent more than 10 ms after their intended start. */
+  /** Requests sent more than `lateLagMs` after their intended start. */
   late: number;
+  lateLagMs?: number;
   lagP99Ms: number | null;
   lagMaxMs: number | null;
   engineCpuSec: number | null;

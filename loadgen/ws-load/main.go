@@ -113,16 +113,28 @@ func run(plan *Plan, lifeline bool) int {
 			a.Stop()
 		}
 	}
+	// SIGINT: the harness stops the run and still reads what was recorded, so stop gracefully.
+	// SIGTERM (the parent-death signal) or standard input closing: nobody is left to read, so
+	// keep what was written and exit now, without waiting for requests in flight.
+	orphaned := func() {
+		w.mu.Lock()
+		_ = w.buf.Flush()
+		os.Exit(3)
+	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
-		<-sigs
-		stopAll()
+		for sig := range sigs {
+			if sig == syscall.SIGTERM {
+				orphaned()
+			}
+			stopAll()
+		}
 	}()
 	if lifeline {
 		go func() {
 			_, _ = io.Copy(io.Discard, os.Stdin)
-			stopAll()
+			orphaned()
 		}()
 	}
 

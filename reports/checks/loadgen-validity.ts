@@ -75,7 +75,7 @@ export function loadValidity(run: RunData): LoadValidity {
  * `loadgen-validity`, by params.stat:
  * - `dropped-iterations`: arrivals the engine did not send over the row's window (count; k6's
  *   dropped iterations);
- * - `late-share`: requests sent more than 10 ms after their intended start, of those intended
+ * - `late-share`: requests sent late (generator.json `lateLagMs`) after their intended start, of those intended
  *   (`%`; from generator.json, the run as a whole);
  * - `achieved-ratio`: requests completed / intended arrivals over the row's window (`%`), summed
  *   over the `*` seconds that carry an intendedRate;
@@ -110,7 +110,7 @@ export const loadgenValidity: Checker = (run, row) => {
       return unknown('generator.json is missing (runs recorded before the engine self-check have none)');
     if (!(g.intended > 0)) return unknown('the engine reports no intended arrivals');
     measured = round(ratioIn(g.late / g.intended, row.unit), 3);
-    detail = `${g.engine} sent ${g.late} of ${Math.round(g.intended)} intended requests more than 10 ms late (p99 send lag ${g.lagP99Ms ?? '?'} ms), ${g.unsent} never`;
+    detail = `${g.engine} sent ${g.late} of ${Math.round(g.intended)} intended requests more than ${g.lateLagMs ?? 10} ms late (p99 send lag ${g.lagP99Ms ?? '?'} ms), ${g.unsent} never`;
     evidence = g;
   } else if (stat === undefined) {
     const v = loadValidity(run);
