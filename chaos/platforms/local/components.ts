@@ -1,6 +1,6 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WindshearError } from '../../../lib/errors.ts';
+import { type Problem, WindshearError } from '../../../lib/errors.ts';
 import { exec, isRoot } from '../../../lib/exec.ts';
 import { REPO_ROOT } from '../../../lib/paths.ts';
 import { kafkaHome, opensearchHome } from '../../../setup/maven.ts';
@@ -291,17 +291,18 @@ function hbaLines(ctx: BuildContext): string {
 
 async function ownPgDirs(ctx: BuildContext, c: ComponentSpec): Promise<void> {
   const ids = await pgIds();
-  const dirs = [
+  for (const d of [
     pgSockets(ctx),
     dataDir(ctx, c),
     ...['xdg', 'xdg/config', 'xdg/data', 'xdg/run'].map((s) => join(dataDir(ctx, c), s)),
-  ];
-  for (const d of dirs) ownedDir(d, ids);
+  ]) {
+    ownedDir(d, ids);
+  }
   // Said here, by directory, user and permission, rather than by initdb's "Permission denied".
   const user = runAsUser(c);
   if (user) {
     const names = localNames();
-    const problems = [];
+    const problems: Problem[] = [];
     for (const d of [pgSockets(ctx), dataDir(ctx, c)]) {
       problems.push(
         ...(await dirAccessProblems(
@@ -310,8 +311,7 @@ async function ownPgDirs(ctx: BuildContext, c: ComponentSpec): Promise<void> {
         )),
       );
     }
-    const [first] = problems;
-    if (first) throw new WindshearError(problems);
+    if (problems.length > 0) throw new WindshearError(problems);
     const unwritable = await kernelProbe(user, [dataDir(ctx, c), pgSockets(ctx)], 'wx');
     if (unwritable.length > 0) {
       throw new WindshearError(

@@ -6,6 +6,7 @@ import {
   type Entry,
   type Ids,
   modeAllows,
+  relocateFix,
 } from './dir-access.ts';
 
 const ROOT: Ids = { uid: 0, gids: [0] };
@@ -109,5 +110,17 @@ describe('dirAccessProblems', () => {
     expect(
       await dirAccessProblems(q('/srv/state', null), fakeFs({ ...t, '/srv': dir(0o755, 1000) }, me)),
     ).toEqual([]);
+  });
+});
+
+describe('relocateFix', () => {
+  it('offers unsetting WINDSHEAR_STATE only when it is what put the state there', () => {
+    expect(relocateFix('postgres', 'env')).toMatch(
+      /^unset WINDSHEAR_STATE \(as root .*\/var\/lib\/windshear\//,
+    );
+    expect(relocateFix('postgres', 'system')).toBe(
+      'set WINDSHEAR_STATE to a directory every parent of which postgres can enter',
+    );
+    expect(relocateFix(null, 'checkout')).toContain('a directory this user can write');
   });
 });
