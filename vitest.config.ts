@@ -28,6 +28,8 @@ export default defineConfig({
           include: ['**/*.it.test.ts'],
           exclude: ['**/node_modules/**', '.windshear/**'],
           globalSetup: ['test/global-setup.ts'],
+          // Fails every file with the reason when the stack could not come up (see global-setup.ts).
+          setupFiles: ['test/stack-required.ts'],
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 600_000,

@@ -36,7 +36,7 @@ export type EventSink = (e: HistoryEvent) => void;
 
 export interface FaultDeps {
   platform: Platform;
-  /** JSONL undo journal, e.g. `.windshear/state/journal.jsonl`. */
+  /** JSONL undo journal, e.g. `<state dir>/journal.jsonl` (lib/paths.ts). */
   journalPath: string;
   onEvent: EventSink;
   clock?: FaultClock;
@@ -410,7 +410,7 @@ export async function applyFault(
         {
           code: 'fault-step-failed',
           message: `${p.fault.name} (${p.faultId}): '${describeStep(failed.step)}' exited ${failed.r.exitCode}${failed.r.detail ? `: ${failed.r.detail}` : ''}; what was applied has been undone`,
-          fix: 'check the component with `windshear status` and its log under .windshear/',
+          fix: 'check the component with `windshear status` and `windshear logs <component>`',
         },
         ...healProblems(report),
       ];

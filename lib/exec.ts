@@ -71,17 +71,22 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Polls `check` every `everyMs` until it returns a value or `timeoutMs` passes (then null). */
+/**
+ * Polls `check` every `everyMs` until it returns a value or `timeoutMs` passes (then null), or
+ * until `signal` aborts (then null at once).
+ */
 export async function waitFor<T>(
   check: () => Promise<T | null | undefined | false>,
   timeoutMs: number,
   everyMs = 500,
+  signal?: AbortSignal,
 ): Promise<T | null> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    if (signal?.aborted) return null;
     const v = await check().catch(() => null);
     if (v) return v;
-    if (Date.now() >= deadline) return null;
+    if (Date.now() >= deadline || signal?.aborted) return null;
     await sleep(everyMs);
   }
 }

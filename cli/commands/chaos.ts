@@ -182,7 +182,7 @@ export function register(program: Command): void {
         '  windshear chaos inject loss --target service:search-api(az=az-c) --param lossPercent=10\n' +
         '                                                     # stays until `windshear chaos heal`\n\n' +
         'Every injection appends its history events (targets with AZ and role, start and stop, each\n' +
-        "step's exit code) to .windshear/chaos-history.jsonl, one JSON line each (t: ms since the\n" +
+        `step's exit code) to ${paths.chaosHistory()}, one JSON line each (t: ms since the\n` +
         'command started; wall: the time).',
     )
     .action(
@@ -228,8 +228,8 @@ export function register(program: Command): void {
     .description('Undo every fault still in the journal, last first (idempotent; also after a crash).')
     .addHelpText(
       'after',
-      '\nExamples:\n  windshear chaos heal\n\nThe journal is .windshear/journal.jsonl (WINDSHEAR_STATE moves it). Recovery steps\n' +
-        'are appended to .windshear/chaos-history.jsonl, as `chaos inject` records its faults.',
+      `\nExamples:\n  windshear chaos heal\n\nThe journal is ${paths.journal()} (WINDSHEAR_STATE moves it). Recovery steps\n` +
+        `are appended to ${paths.chaosHistory()}, as \`chaos inject\` records its faults.`,
     )
     .action(async () => {
       const p = await platform();

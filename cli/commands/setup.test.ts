@@ -1,15 +1,27 @@
 import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Problem } from '../../lib/errors.ts';
 import type { SetupReport } from '../../setup/installer.ts';
 import { networkFaultsStatus, register } from './setup.ts';
 
-// Doctor's view of the host, injected: root or not, and what detection found.
-const host = vi.hoisted(() => ({ root: true, reports: [] as SetupReport[] }));
+// Doctor's view of the host, injected: root or not, what detection found, what preflight found
+// (its checks ask the machine: ports, memory, who can enter which directory).
+const host = vi.hoisted(() => ({
+  root: true,
+  reports: [] as SetupReport[],
+  preflight: {
+    stateDir: '/var/lib/windshear/windshear-0123abcd',
+    stateDirSource: 'system',
+    checks: [] as { id: string; ok: boolean; detail: string }[],
+    problems: [] as Problem[],
+  },
+}));
 vi.mock('../../lib/exec.ts', async (orig) => ({
   ...(await orig<typeof import('../../lib/exec.ts')>()),
   isRoot: () => host.root,
 }));
 vi.mock('../../setup/run-setup.ts', () => ({ runSetup: async () => host.reports }));
+vi.mock('../../chaos/platforms/local/preflight.ts', () => ({ preflight: async () => host.preflight }));
 
 const JAVA: SetupReport = {
   id: 'java',
@@ -20,7 +32,13 @@ const JAVA: SetupReport = {
   ms: 1,
 };
 
-async function doctorJson(): Promise<{ network: string; networkFaults: string; components: SetupReport[] }> {
+async function doctorJson(): Promise<{
+  network: string;
+  networkFaults: string;
+  components: SetupReport[];
+  stateDir: string;
+  problems: Problem[];
+}> {
   const program = new Command().exitOverride();
   register(program);
   let out = '';
@@ -35,6 +53,7 @@ afterEach(() => {
   vi.restoreAllMocks();
   vi.unstubAllEnvs();
   process.exitCode = undefined;
+  host.preflight.problems = [];
 });
 
 describe('windshear doctor', () => {
@@ -74,6 +93,21 @@ describe('windshear doctor', () => {
       state: 'missing',
       fix: 'windshear setup',
     });
+    expect(process.exitCode).toBe(255);
+  });
+
+  it('exits 255 with what preflight found: the directory, the user, the permission and the fix', async () => {
+    host.root = true;
+    host.reports = [JAVA];
+    const problem: Problem = {
+      code: 'dir-not-traversable',
+      message: 'user postgres cannot enter /tmp/ws-fresh.x (mode 0700 root:root; …)',
+      fix: '`chmod o+x /tmp/ws-fresh.x` (…), or unset WINDSHEAR_STATE',
+    };
+    host.preflight.problems = [problem];
+    const d = await doctorJson();
+    expect(d.stateDir).toBe('/var/lib/windshear/windshear-0123abcd');
+    expect(d.problems).toEqual([problem]);
     expect(process.exitCode).toBe(255);
   });
 });

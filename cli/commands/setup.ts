@@ -1,11 +1,12 @@
-import type { Command } from 'commander';
-import { chooseNetwork } from '../../chaos/platforms/local/local-platform.ts';
-import { EXIT, WindshearError } from '../../lib/errors.ts';
+import { type Command, Option } from 'commander';
+import { chooseNetwork, LocalPlatform } from '../../chaos/platforms/local/local-platform.ts';
+import { preflight } from '../../chaos/platforms/local/preflight.ts';
+import { EXIT, formatProblems, WindshearError } from '../../lib/errors.ts';
 import { isRoot, onPath } from '../../lib/exec.ts';
 import { cacheDir, resolveBinary } from '../../lib/paths.ts';
 import { allInstallers } from '../../setup/installers.ts';
 import { runSetup } from '../../setup/run-setup.ts';
-import type { NetworkMode } from '../../system/topology.ts';
+import { type NetworkMode, PROFILES, type Profile } from '../../system/topology.ts';
 import { table } from '../table.ts';
 
 /** Optional engines the user brings: found or not, and how to get one. Never installed by setup. */
@@ -83,17 +84,48 @@ Example:
 
   program
     .command('doctor')
-    .description('show every component with its version, path and state, and the fix for anything missing')
+    .description(
+      'show every component with its version, path and state, and whether this machine can bring the stack up',
+    )
+    .addOption(
+      new Option('--profile <profile>', 'the profile to check memory and disk for')
+        .choices([...PROFILES])
+        .default('ci'),
+    )
     .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nChanges nothing. Exit code 0 when everything is present, 255 otherwise.')
-    .action(async (opts: { json?: boolean }) => {
+    .addHelpText(
+      'after',
+      `
+Checks, before \`up\` needs them: every component installed; where the state lives; that each user
+a component runs as (postgres, as root) can enter every parent of its data directory; free memory
+and disk for the profile; every address and port the stack binds. Each problem comes with the
+command that fixes it. Changes nothing. Exit code 0 when everything is fine, 255 otherwise.`,
+    )
+    .action(async (opts: { json?: boolean; profile: Profile }) => {
       const reports = await runSetup(allInstallers(), { checkOnly: true });
       const network = chooseNetwork();
       const netFaults = networkFaultsStatus({ root: isRoot(), network, nft: (await onPath('nft')) !== null });
       const optional = optionalEngines();
+      const platform = new LocalPlatform();
+      const pre = await preflight(platform.plannedTopology(opts.profile), {
+        stackUp: platform.current() !== null,
+      });
       if (opts.json) {
         console.log(
-          JSON.stringify({ components: reports, optional, network, networkFaults: netFaults }, null, 2),
+          JSON.stringify(
+            {
+              components: reports,
+              optional,
+              network,
+              networkFaults: netFaults,
+              stateDir: pre.stateDir,
+              stateDirSource: pre.stateDirSource,
+              checks: pre.checks,
+              problems: pre.problems,
+            },
+            null,
+            2,
+          ),
         );
       } else {
         console.log(
@@ -106,8 +138,16 @@ Example:
           console.log(`\n${r.id}: ${r.detail ?? 'missing'}\n  fix: ${r.fix}`);
         for (const o of optional)
           console.log(`\n${o.id}: ${o.state}${o.path ? ` (${o.path})` : ''}\n  ${o.how}`);
-        console.log(`\nnetwork mode: ${network}\nnetwork faults: ${netFaults}`);
+        console.log(`\nnetwork mode: ${network}\nnetwork faults: ${netFaults}\n`);
+        console.log(
+          table(
+            ['check', 'ok', 'detail'],
+            pre.checks.map((c) => [c.id, c.ok ? 'yes' : 'NO', c.detail]),
+          ),
+        );
+        if (pre.problems.length > 0) console.log(`\n${formatProblems(pre.problems)}`);
       }
-      if (reports.some((r) => r.state !== 'present')) process.exitCode = EXIT.internal;
+      if (reports.some((r) => r.state !== 'present') || pre.problems.length > 0)
+        process.exitCode = EXIT.internal;
     });
 }

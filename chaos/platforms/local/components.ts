@@ -1,5 +1,6 @@
-import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Problem, WindshearError } from '../../../lib/errors.ts';
 import { exec, isRoot } from '../../../lib/exec.ts';
 import { REPO_ROOT } from '../../../lib/paths.ts';
 import { kafkaHome, opensearchHome } from '../../../setup/maven.ts';
@@ -15,6 +16,7 @@ import { haproxyConfig } from './configs/haproxy-config.ts';
 import { KAFKA_LOG4J2, type KafkaSafety, kafkaServerProperties } from './configs/kafka-config.ts';
 import { opensearchYml } from './configs/opensearch-config.ts';
 import { type RedisSafety, redisConf, sentinelConf } from './configs/redis-config.ts';
+import { dirAccessProblems, entryOf, idsOf, kernelProbe, localNames, relocateFix } from './dir-access.ts';
 import type { LaunchSpec } from './processes.ts';
 
 export interface BuildContext {
@@ -23,6 +25,8 @@ export interface BuildContext {
   logsDir: string;
   kafkaSafety: KafkaSafety;
   redisSafety: RedisSafety;
+  /** Aborted when `up` has failed elsewhere: readiness waits stop at their next poll. */
+  signal?: AbortSignal;
 }
 
 const BASE_PATH = '/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -211,6 +215,14 @@ export const PG_USER = 'postgres';
 /** Without root there is no switching user: PostgreSQL runs as the invoking user. */
 const runAsOther = () => isRoot();
 
+/**
+ * The OS user a component runs as, when not the one windshear runs as: PostgreSQL (monitor and
+ * nodes) as `postgres` when root. It must be able to enter every parent of the data root.
+ */
+export function runAsUser(c: ComponentSpec): string | null {
+  return (c.kind === 'postgres' || c.kind === 'pg-monitor') && runAsOther() ? PG_USER : null;
+}
+
 /** Monitor health checks tightened so automatic failover finishes well inside seed 003's 30 s. */
 export const MONITOR_SETTINGS: Record<string, number> = {
   'pgautofailover.health_check_period': 2000,
@@ -245,6 +257,7 @@ function pgEnv(ctx: BuildContext, c: ComponentSpec): Record<string, string> {
 
 function ownedDir(path: string, ids: { uid: number; gid: number } | null): void {
   mkdirSync(path, { recursive: true, mode: 0o700 });
+  chmodSync(path, 0o700);
   if (ids) chownSync(path, ids.uid, ids.gid);
 }
 
@@ -285,6 +298,31 @@ async function ownPgDirs(ctx: BuildContext, c: ComponentSpec): Promise<void> {
   ]) {
     ownedDir(d, ids);
   }
+  // Said here, by directory, user and permission, rather than by initdb's "Permission denied".
+  const user = runAsUser(c);
+  if (user) {
+    const names = localNames();
+    const problems: Problem[] = [];
+    for (const d of [pgSockets(ctx), dataDir(ctx, c)]) {
+      problems.push(
+        ...(await dirAccessProblems(
+          { dir: d, user, forWhat: c.name, relocate: relocateFix(user) },
+          { probe: kernelProbe, entry: entryOf(names), ids: await idsOf(user) },
+        )),
+      );
+    }
+    if (problems.length > 0) throw new WindshearError(problems);
+    const unwritable = await kernelProbe(user, [dataDir(ctx, c), pgSockets(ctx)], 'wx');
+    if (unwritable.length > 0) {
+      throw new WindshearError(
+        unwritable.map((d) => ({
+          code: 'dir-not-writable',
+          message: `user ${user} cannot write ${d}, the data of ${c.name}, although windshear made it its owner`,
+          fix: `check the file system of ${d} honours ownership (\`stat ${d}\`, \`findmnt -T ${d}\`), or set WINDSHEAR_STATE to a directory on a local file system`,
+        })),
+      );
+    }
+  }
 }
 
 async function initdb(ctx: BuildContext, c: ComponentSpec, extraConf: string): Promise<void> {
@@ -309,7 +347,7 @@ async function initdb(ctx: BuildContext, c: ComponentSpec, extraConf: string): P
 const runArgv = (ctx: BuildContext, c: ComponentSpec) => ['pg_autoctl', 'run', '--pgdata', pgData(ctx, c)];
 
 function pgSpec(ctx: BuildContext, c: ComponentSpec, argv: string[]): LaunchSpec {
-  return spec(ctx, c, argv, { user: runAsOther() ? PG_USER : null, env: pgEnv(ctx, c) });
+  return spec(ctx, c, argv, { user: runAsUser(c), env: pgEnv(ctx, c) });
 }
 
 export const monitorUri = (m: ComponentSpec) =>

@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { badInput, internal, WindshearError } from '../../../lib/errors.ts';
+import { badInput, EXIT, internal, WindshearError } from '../../../lib/errors.ts';
 import { isRoot, waitFor } from '../../../lib/exec.ts';
 import { StackObserver } from '../../../lib/observe/stack-observer.ts';
-import { paths, REPO_ROOT, stateDir } from '../../../lib/paths.ts';
+import { paths, REPO_ROOT, SYSTEM_STATE_BASE, stateDir, stateDirInfo } from '../../../lib/paths.ts';
 import type { AzName } from '../../../lib/run-format.ts';
 import { kafkaInstaller, opensearchInstaller } from '../../../setup/maven.ts';
 import {
   buildTopology,
   type ComponentSpec,
   type NetworkMode,
+  type Profile,
   type Topology,
 } from '../../../system/topology.ts';
 import type {
@@ -37,9 +38,12 @@ import {
 } from './components.ts';
 import { type KafkaSafety, kafkaClusterId, SAFE_KAFKA } from './configs/kafka-config.ts';
 import { type RedisSafety, SAFE_REDIS } from './configs/redis-config.ts';
+import { ancestors } from './dir-access.ts';
+import { hostResourceProblems, readHostResources } from './host-resources.ts';
 import { applyPartition, applyShape, removeRule } from './net-faults.ts';
 import { createNetwork, hostVeth, listNamespaces, namespacePids, removeNetwork, setLink } from './network.ts';
 import { freePortProblems } from './ports.ts';
+import { accessChecks } from './preflight.ts';
 import { isAlive, type LaunchSpec, launch, pidsMentioning, procState, signalGroup } from './processes.ts';
 import { waitReady } from './readiness.ts';
 import { type ComponentState, type LocalState, readState, removeState, writeState } from './state-file.ts';
@@ -120,21 +124,19 @@ export class LocalPlatform implements Platform {
       );
     }
     await this.checkInstalled();
-    const network = chooseNetwork(this.opts.network);
-    const services = this.opts.services ?? existsSync(join(REPO_ROOT, 'system', 'main.ts'));
-    const topology = buildTopology({
-      profile: upOpts.profile,
-      network,
-      services,
-      ...(process.env.WINDSHEAR_SUBNET ? { subnet: process.env.WINDSHEAR_SUBNET } : {}),
-    });
-    const portProblems = await freePortProblems(topology);
-    if (portProblems.length > 0) throw new WindshearError(portProblems);
+    const topology = this.plannedTopology(upOpts.profile);
+    const network = topology.network;
+    // Before anything is created: every address free, and every component user able to reach
+    // its directories (PostgreSQL runs as postgres and must enter every parent of its data).
+    const problems = [...(await freePortProblems(topology)), ...(await accessChecks(topology)).problems];
+    if (problems.length > 0) throw new WindshearError(problems);
+    for (const p of hostResourceProblems(topology.profile, readHostResources(stateDir())))
+      log(`warning: ${p.message} (${p.fix})`);
 
     const dataRoot = paths.dataRoot();
     rmSync(dataRoot, { recursive: true, force: true });
     rmSync(paths.logsDir(), { recursive: true, force: true });
-    mkdirSync(dataRoot, { recursive: true });
+    makeStateDirs();
     const state: LocalState = {
       version: 1,
       createdAt: new Date().toISOString(),
@@ -213,12 +215,26 @@ export class LocalPlatform implements Platform {
       log(`up failed: ${reason}; cleaning up`);
       await this.down({ force: false }).catch(() => {});
       if (err instanceof WindshearError) throw err;
+      // A directory a component user cannot reach shows in its tool's words ("Permission
+      // denied"); say which directory, which user and which permission instead.
+      const access = await accessChecks(topology).catch(() => ({ problems: [] }));
+      if (access.problems.length > 0) throw new WindshearError(access.problems, EXIT.internal);
       throw internal(
         'up-failed',
         `bringing the stack up failed: ${reason}`,
         `look at the component logs in ${paths.logsDir()} (kept after cleanup), then run \`windshear doctor\``,
       );
     }
+  }
+
+  /** The topology `up` would bring up now (doctor checks its ports and users before). */
+  plannedTopology(profile: Profile): Topology {
+    return buildTopology({
+      profile,
+      network: chooseNetwork(this.opts.network),
+      services: this.opts.services ?? existsSync(join(REPO_ROOT, 'system', 'main.ts')),
+      ...(process.env.WINDSHEAR_SUBNET ? { subnet: process.env.WINDSHEAR_SUBNET } : {}),
+    });
   }
 
   private async checkInstalled(): Promise<void> {
@@ -239,7 +255,13 @@ export class LocalPlatform implements Platform {
     opts: { force?: boolean; onProgress?: (line: string) => void } = {},
   ): Promise<{ removed: string[] }> {
     const log = opts.onProgress ?? (() => {});
-    const state = this.state();
+    // A stack brought up before state moved out of the checkout (root) is still found.
+    const legacy = !process.env.WINDSHEAR_STATE && paths.legacyStateFile() !== paths.stateFile();
+    const stateFile =
+      this.state() || !legacy || !existsSync(paths.legacyStateFile())
+        ? paths.stateFile()
+        : paths.legacyStateFile();
+    const state = readState(stateFile);
     const removed: string[] = [];
     const comps = state ? Object.entries(state.components) : [];
     // Resume first: a stopped process does not act on SIGKILL until continued in some kernels' views of it.
@@ -284,8 +306,8 @@ export class LocalPlatform implements Platform {
       removed.push(`data ${dataRoot}`);
     }
     if (state) {
-      removeState(paths.stateFile());
-      removed.push(`state ${paths.stateFile()}`);
+      removeState(stateFile);
+      removed.push(`state ${stateFile}`);
     }
     rmSync(paths.journal(), { force: true });
     log(removed.length ? `removed ${removed.length} objects` : 'nothing to remove');
@@ -572,6 +594,24 @@ export function localPlatform(opts: LocalPlatformOptions = {}): Platform {
 }
 
 export { stateDir };
+
+/**
+ * The state directory and the data root, made 0755 whatever the umask: components running as
+ * other users pass through them. Directories windshear chose itself (not WINDSHEAR_STATE) are
+ * put back to 0755 if something changed them.
+ */
+function makeStateDirs(): void {
+  const { dir, source } = stateDirInfo();
+  const ours = source === 'system' ? [SYSTEM_STATE_BASE, dir] : source === 'checkout' ? [dir] : [];
+  for (const d of [...ancestors(dir), paths.dataRoot()]) {
+    if (existsSync(d)) {
+      if (ours.includes(d) || d === paths.dataRoot()) chmodSync(d, 0o755);
+      continue;
+    }
+    mkdirSync(d);
+    chmodSync(d, 0o755);
+  }
+}
 
 /** A component's launch spec with the overrides a `reconfigure` fault set, if any. */
 function withOverrides(cs: ComponentState): LaunchSpec {

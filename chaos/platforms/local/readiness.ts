@@ -28,7 +28,10 @@ async function until<T>(
   timeoutMs: number,
   check: () => Promise<T | null | false | undefined>,
 ): Promise<T> {
-  const v = await waitFor(check, timeoutMs, 500);
+  const signal = ctx.signal;
+  signal?.throwIfAborted();
+  const v = await waitFor(check, timeoutMs, 500, signal);
+  signal?.throwIfAborted();
   if (v === null) {
     throw new NotReady(
       `${what} not ready after ${timeoutMs / 1000} s (log: ${join(ctx.logsDir, `${logName}.log`)})`,
@@ -217,12 +220,23 @@ export async function waitReady(
   observer: StackObserver,
   hooks: ReadyHooks,
 ): Promise<void> {
+  // The tiers start in parallel. When one fails the others are stopped and awaited before the
+  // failure is thrown, so nothing keeps polling (or holding sockets) after `up` has failed.
+  const abort = new AbortController();
+  const tctx: BuildContext = { ...ctx, signal: abort.signal };
+  const failures: unknown[] = [];
+  const tier = (p: Promise<void>) =>
+    p.catch((error: unknown) => {
+      failures.push(error);
+      abort.abort(new NotReady('stopped: another tier failed'));
+    });
   await Promise.all([
-    kafkaReady(ctx, observer, hooks.log),
-    redisReady(ctx, observer, hooks.log),
-    postgresReady(ctx, observer, hooks),
-    opensearchReady(ctx, observer, hooks.log),
+    tier(kafkaReady(tctx, observer, hooks.log)),
+    tier(redisReady(tctx, observer, hooks.log)),
+    tier(postgresReady(tctx, observer, hooks)),
+    tier(opensearchReady(tctx, observer, hooks.log)),
   ]);
+  if (failures.length > 0) throw failures[0];
   const services = componentsOf(ctx.topology, 'service');
   if (services.length > 0) {
     hooks.log(`services: bootstrapping data, starting ${services.length} instances`);
