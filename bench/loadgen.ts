@@ -91,15 +91,19 @@ interface Step {
   engineCpuSec: number | null;
   cpuSecPer1000: number | null;
   engineRssMiB: number | null;
+  /** CPU seconds the target server used during the step: the cores the engine did not get. */
+  serverCpuSec: number | null;
 }
 
 async function step(
   engine: LoadEngine,
-  url: string,
+  server: { url: string; pid: number },
   rate: number,
   sec: number,
   dir: string,
 ): Promise<Step & { requests: string }> {
+  const url = server.url;
+  const serverBefore = procUsage(server.pid)?.cpuSec ?? null;
   let pid = 0;
   let last: { cpuSec: number; rssMiB: number } | null = null;
   let peakRss = 0;
@@ -143,6 +147,7 @@ async function step(
     achieved: r.achieved,
     unsent: r.unsent,
     late: r.late,
+    lateLagMs: r.lateLagMs,
     lagP99Ms: r.lagP99Ms,
     maxUnsentFraction: 0.001,
     maxLateFraction: 0.001,
@@ -159,6 +164,10 @@ async function step(
     engineCpuSec: cpu,
     cpuSecPer1000: cpu !== null && r.achieved > 0 ? (cpu * 1000) / r.achieved : null,
     engineRssMiB: r.engineMaxRssMiB ?? (peakRss > 0 ? Math.round(peakRss * 10) / 10 : null),
+    serverCpuSec: (() => {
+      const after = procUsage(server.pid)?.cpuSec ?? null;
+      return after !== null && serverBefore !== null ? Math.round((after - serverBefore) * 100) / 100 : null;
+    })(),
     requests: r.files.requests,
   };
 }
@@ -183,7 +192,7 @@ function foldThroughput(raw: string): { records: number; recordsPerSec: number }
   return { records, recordsPerSec: records / Math.max((used.user + used.system) / 1e6, 1e-6) };
 }
 
-async function benchEngine(engine: LoadEngine, url: string, dir: string) {
+async function benchEngine(engine: LoadEngine, server: { url: string; pid: number }, dir: string) {
   const start = num('start', 2000);
   const max = num('max', 40_000);
   const stepSec = num('step-sec', 10);
@@ -191,11 +200,11 @@ async function benchEngine(engine: LoadEngine, url: string, dir: string) {
   let best: (Step & { requests: string }) | null = null;
   let failed: number | null = null;
   const run = async (rate: number) => {
-    const s = await step(engine, url, rate, stepSec, dir);
+    const s = await step(engine, server, rate, stepSec, dir);
     const { requests: _r, ...row } = s;
     steps.push(row);
     process.stderr.write(
-      `${engine.name} ${rate} req/s: ${s.held ? 'held' : `not held (${s.reason})`}; lag p99 ${s.lagP99Ms?.toFixed(2) ?? '?'} ms; ${s.cpuSecPer1000?.toFixed(3) ?? '?'} CPU-s/1000 req; RSS ${s.engineRssMiB ?? '?'} MiB\n`,
+      `${engine.name} ${rate} req/s: ${s.held ? 'held' : `not held (${s.reason})`}; lag p99 ${s.lagP99Ms?.toFixed(2) ?? '?'} ms; ${s.cpuSecPer1000?.toFixed(3) ?? '?'} CPU-s/1000 req; RSS ${s.engineRssMiB ?? '?'} MiB; server CPU ${s.serverCpuSec ?? '?'} s\n`,
     );
     if (s.held && (!best || rate > best.rate)) best = s;
     if (!s.held) failed = failed === null ? rate : Math.min(failed, rate);
@@ -240,7 +249,7 @@ async function main(): Promise<void> {
         engines.push({ engine: name, skipped: (e as Error).message });
         continue;
       }
-      engines.push(await benchEngine(engine, server.url, dir));
+      engines.push(await benchEngine(engine, { url: server.url, pid: server.child.pid ?? 0 }, dir));
     }
     const result = { machine: { cpus: cpus().length }, stepSec: num('step-sec', 10), engines };
     const text = `${JSON.stringify(result, null, 2)}\n`;

@@ -196,7 +196,7 @@ describe('RecordFolder pure behaviour', () => {
     ]);
   });
 
-  it('aligns intendedRate to the schedule when the run started earlier, and asks for part of a partial second', () => {
+  it('aligns intendedRate to the schedule when the run started earlier, and counts whole arrivals in a partial second', () => {
     const f = new RecordFolder({ runStartEpochMs: 9_000, scheduleStartEpochMs: 10_000, plan: plan(51, 2) });
     f.add(rec(10_100, 5, 200));
     expect(
@@ -210,7 +210,8 @@ describe('RecordFolder pure behaviour', () => {
       [2, 0, 51],
     ]);
     const g = new RecordFolder({ runStartEpochMs: 10_000, scheduleStartEpochMs: 10_500, plan: plan(51, 2) });
-    expect([0, 1, 2, 3].map((s) => g.intendedRate(s))).toEqual([25.5, 51, 25.5, 0]);
+    // 102 arrivals 1/51 s apart from 0.5 s: 26 in the first run second, then 51, then the last 25.
+    expect([0, 1, 2, 3].map((s) => g.intendedRate(s))).toEqual([26, 51, 25, 0]);
   });
 
   it('completion binning places a request where it ended', () => {

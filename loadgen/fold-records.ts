@@ -1,6 +1,6 @@
 import { build, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import type { LatencyWindow } from '../lib/run-format.ts';
-import { intendedBetween, type LoadPlan, planLengthSec } from './load-plan.ts';
+import { arrivalsBetween, type LoadPlan, planLengthSec } from './load-plan.ts';
 import { isErrorRecord, latencyUs, type RequestRecord } from './request-record.ts';
 
 /**
@@ -169,12 +169,12 @@ export class RecordFolder {
     return Math.ceil((this.scheduleStart - this.runStart) / 1000 + planLengthSec(p));
   }
 
-  /** Requests the plan asks for in run second `sec` (partial seconds ask for their part). */
+  /** Arrivals the plan has due in run second `sec` (as the engine sends them: whole arrivals). */
   intendedRate(sec: number): number | undefined {
     const p = this.opts.plan;
     if (!p) return undefined;
     const a = (this.runStart + sec * 1000 - this.scheduleStart) / 1000;
-    const v = intendedBetween(p, a, a + 1);
+    const v = arrivalsBetween(p, a, a + 1);
     return Math.round(v * 1000) / 1000;
   }
 

@@ -101,6 +101,17 @@ export function intendedBetween(plan: LoadPlan, t0: number, t1: number): number 
   return plan.flows.reduce((a, f) => a + flowArrivalsBefore(f, t1) - flowArrivalsBefore(f, t0), 0);
 }
 
+/**
+ * Arrivals due in [t0, t1) of the schedule, counted as an engine sends them: arrival k of a flow is
+ * due when its integral reaches k, so ceil(N(x)) are due before x. Per second this differs from
+ * intendedBetween by the fraction of an arrival; summed over the plan it equals intendedTotal.
+ */
+export function arrivalsBetween(plan: LoadPlan, t0: number, t1: number): number {
+  const due = (f: FlowPlan, x: number) =>
+    x <= 0 ? 0 : Math.ceil(flowArrivalsBefore(f, Math.min(x, flowLengthSec(f))) - 1e-9);
+  return plan.flows.reduce((a, f) => a + due(f, t1) - due(f, t0), 0);
+}
+
 /** Requests the plan asks for in schedule second `sec` ([sec, sec + 1)). */
 export function intendedInSecond(plan: LoadPlan, sec: number): number {
   return intendedBetween(plan, sec, sec + 1);
