@@ -141,17 +141,7 @@ async function step(
   const sampled = last as { cpuSec: number; rssMiB: number } | null;
   const cpu = r.engineCpuSec ?? sampled?.cpuSec ?? null;
   // Held: under 0.1 % late (> 10 ms) or unsent arrivals, stricter than a scenario run's bounds.
-  const held = judgeValidity({
-    aborted: r.aborted,
-    intended: r.intended,
-    achieved: r.achieved,
-    unsent: r.unsent,
-    late: r.late,
-    lateLagMs: r.lateLagMs,
-    lagP99Ms: r.lagP99Ms,
-    maxUnsentFraction: 0.001,
-    maxLateFraction: 0.001,
-  });
+  const held = judgeValidity({ ...r, maxUnsentFraction: 0.001, maxLateFraction: 0.001 });
   return {
     rate,
     held: held.valid,

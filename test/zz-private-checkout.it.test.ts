@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -16,6 +15,7 @@ import { localPlatform } from '../chaos/platforms/local/local-platform.ts';
 import type { ComponentStatus } from '../chaos/platforms/platform.ts';
 import { exec, isRoot } from '../lib/exec.ts';
 import { REPO_ROOT, SYSTEM_STATE_BASE } from '../lib/paths.ts';
+import { runCli } from './run-cli.ts';
 
 // Runs after zz-lifecycle (test/sequencer.ts): it needs the machine's one stack slot for a stack
 // of its own, brought up from a copy of this checkout under a directory only root can enter
@@ -25,34 +25,13 @@ const { startedByTests } = inject('stack');
 let parent = '';
 let clone = '';
 
-/** Runs the copy's own CLI from the copy, as a user there would. */
+/** Runs the copy's own CLI from the copy, as a user there would (WINDSHEAR_STATE unset unless given). */
 function cli(
   args: string[],
   env: Record<string, string | undefined> = {},
   timeoutMs = 120_000,
 ): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const { WINDSHEAR_STATE: _, ...base } = process.env;
-    const child = spawn(process.execPath, [join(clone, 'bin', 'windshear.mjs'), ...args], {
-      cwd: clone,
-      env: { ...base, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? 255, stdout, stderr, ms: Date.now() - started });
-    });
-  });
+  return runCli(args, { root: clone, env: { WINDSHEAR_STATE: undefined, ...env }, timeoutMs });
 }
 
 const wsNamespaces = async () =>
