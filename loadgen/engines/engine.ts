@@ -64,3 +64,19 @@ export interface LoadEngine {
   resolve(): string;
   start(bin: string, o: EngineStartOptions): Promise<StartedEngine>;
 }
+
+/**
+ * The load engine runs at a higher priority than the system under test (nice -10, as root): on
+ * one machine the platform's dozens of processes would otherwise delay the engine's sends, and a
+ * measuring instrument must not be perturbed by what it measures. Without root it runs as is.
+ */
+export const ENGINE_NICE = -10;
+
+/** The command that starts an engine binary with its arguments, at ENGINE_NICE when allowed. */
+export function engineCommand(
+  bin: string,
+  args: string[],
+  root = process.getuid?.() === 0,
+): [string, string[]] {
+  return root ? ['nice', ['-n', String(ENGINE_NICE), bin, ...args]] : [bin, args];
+}

@@ -10,7 +10,7 @@ import { parsePointLine } from '../k6-points.ts';
 import { readK6Summary } from '../k6-summary.ts';
 import { k6ConfigFor } from '../profiles.ts';
 import { recordFromK6Point } from '../request-record.ts';
-import type { EngineAccounting, LoadEngine, StartedEngine } from './engine.ts';
+import { type EngineAccounting, engineCommand, type LoadEngine, type StartedEngine } from './engine.ts';
 
 const TRAFFIC_SCRIPT = fileURLToPath(new URL('../k6/traffic.ts', import.meta.url));
 
@@ -69,7 +69,8 @@ export const k6Engine: LoadEngine = {
     ];
     const logFd = openSync(files.log, 'w');
     try {
-      const child = spawn(bin, args, {
+      const [cmd, cmdArgs] = engineCommand(bin, args);
+      const child = spawn(cmd, cmdArgs, {
         env: { ...process.env, K6_NO_USAGE_REPORT: 'true' },
         stdio: ['pipe', logFd, logFd],
       });

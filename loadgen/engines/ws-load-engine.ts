@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { badInput } from '../../lib/errors.ts';
 import { paths, resolveBinary } from '../../lib/paths.ts';
 import { parseRecordLine } from '../request-record.ts';
-import type { EngineAccounting, LoadEngine, StartedEngine } from './engine.ts';
+import { type EngineAccounting, engineCommand, type LoadEngine, type StartedEngine } from './engine.ts';
 
 /**
  * Highest total arrival rate ws-load starts on time on a 2-core machine, with the target on the
@@ -68,7 +68,13 @@ export const wsLoadEngine: LoadEngine = {
     await writeFile(files.plan, `${JSON.stringify(enginePlan, null, 2)}\n`);
     const logFd = openSync(files.log, 'w');
     try {
-      const child = spawn(bin, ['-plan', files.plan, '-lifeline-stdin', `-${paths.engineOwner()}`], {
+      const [cmd, args] = engineCommand(bin, [
+        '-plan',
+        files.plan,
+        '-lifeline-stdin',
+        `-${paths.engineOwner()}`,
+      ]);
+      const child = spawn(cmd, args, {
         stdio: ['pipe', 'pipe', logFd],
       });
       return {

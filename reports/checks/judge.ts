@@ -144,7 +144,7 @@ export function judge(run: RunData, rows: SloRow[], opts: JudgeOptions = {}): Ru
       margin: null,
       detail: validity.reason,
       source: HARNESS_SOURCE(
-        'Load-generator validity: if k6 dropped iterations or fell below the target rate, the run is unknown',
+        'Load-generator validity: if the engine could not start arrivals on time or fell below the target rate, the run is unknown',
       ),
       evidence: validity,
     });

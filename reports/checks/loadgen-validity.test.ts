@@ -28,6 +28,34 @@ describe('loadgen-validity', () => {
     expect(v.detail).toContain('did not send 3 intended arrivals');
   });
 
+  it('is unknown when the engine fell behind (its own self-check), and so is the whole run whatever else fails', () => {
+    const generator = {
+      engine: 'ws-load',
+      intended: 2000,
+      achieved: 2000,
+      unsent: 0,
+      late: 46,
+      lateLagMs: 100,
+      lagP99Ms: 180,
+      lagMaxMs: 400,
+      engineCpuSec: 1,
+      engineMaxRssMiB: 30,
+      valid: false,
+      reason:
+        'the engine sent 46 requests more than 100 ms late (> 1 % of the intended; p99 send lag 180.0 ms): it fell behind',
+    };
+    const v = loadValidity(runData({ history, metrics: good, generator }));
+    expect(v.valid).toBe(false);
+    expect(v.reason).toContain('ws-load: the engine sent 46 requests more than 100 ms late');
+    const failing = row({ id: 'x.err', metric: 'error-rate', objective: { op: '<=', value: 0 }, unit: '%' });
+    const bad = secs(0, 20, (s) => win(s, 100, 10, { intendedRate: 100 }));
+    expect(judge(runData({ history, metrics: bad, generator }), [failing]).verdict).toBe('unknown');
+    expect(
+      loadValidity(runData({ history, metrics: good, generator: { ...generator, valid: true, late: 1 } }))
+        .valid,
+    ).toBe(true);
+  });
+
   it('is unknown when a phase fell under 95 % of the intended rate', () => {
     const metrics = secs(0, 20, (s) => win(s, s >= 10 ? 90 : 100, 0, { intendedRate: 100 }));
     const v = loadValidity(runData({ history, metrics }));

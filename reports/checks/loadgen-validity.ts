@@ -24,7 +24,8 @@ export interface LoadValidity {
 }
 
 /**
- * Load-generator validity from the `*` windows: unsent arrivals anywhere in the run, or
+ * Load-generator validity from the engine's self-check (generator.json, when the run has one) and
+ * the `*` windows: unsent arrivals anywhere in the run, or
  * achieved fewer than 95 % of the intended requests in any load phase (sums over the phase of
  * `count` and of `intendedRate` for seconds that carry one) → invalid.
  */
@@ -51,6 +52,9 @@ export function loadValidity(run: RunData): LoadValidity {
   const shares = phases.filter((p) => p.intended > 0).map((p) => p.achieved / p.intended);
   const minAchievedShare = shares.length > 0 ? Math.min(...shares) : null;
   const problems: string[] = [];
+  // The engine's own self-check (generator.json): lateness and what it could not send.
+  if (run.generator && !run.generator.valid)
+    problems.push(`${run.generator.engine}: ${run.generator.reason ?? 'the engine judged its run invalid'}`);
   if (droppedIterations > 0) problems.push(`the engine did not send ${droppedIterations} intended arrivals`);
   const low = phases.filter((p) => p.intended > 0 && p.achieved / p.intended < MIN_ACHIEVED_SHARE);
   for (const p of low)
