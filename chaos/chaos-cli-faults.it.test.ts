@@ -46,7 +46,17 @@ describe('windshear chaos inject/heal record their faults in the ad hoc history'
     const pid = pidOf(TARGET.name);
     const from = historySize();
     const run = runCli(['chaos', 'inject', 'pause', '--target', SELECTOR, '--for', '3s']);
-    const paused = await waitFor(async () => (procState(pid) === 'T' ? true : null), 10_000, 50);
+    // The CLI starts, resolves the selector against the live cluster, then pauses for 3 s: on a busy
+    // 2-core machine that start can take well over 10 s, so watch until the CLI is done.
+    let done = false;
+    void run.then(() => {
+      done = true;
+    });
+    const paused = await waitFor(
+      async () => (procState(pid) === 'T' ? true : done ? false : null),
+      120_000,
+      50,
+    );
     const r = await run;
     expect(r.code, r.stderr).toBe(0);
     expect(paused).toBe(true);
