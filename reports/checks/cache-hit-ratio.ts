@@ -1,7 +1,7 @@
 import { type Checker, ratioIn, round, samplesOf, unknown } from './checker.ts';
 import { counterDelta } from './counter-delta.ts';
 import { describeWindow, windowRanges } from './run-windows.ts';
-import { unsampledRanges } from './unsampled-ranges.ts';
+import { unsampledUnknown } from './unsampled-ranges.ts';
 
 /**
  * `cache-hit-ratio`: increase of cacheHits / (cacheHits + cacheMisses) over the window, from the
@@ -23,14 +23,13 @@ export const cacheHitRatio: Checker = (run, row) => {
   );
   if (hits === null || misses === null)
     return unknown(`fewer than two service-metrics samples around ${where}`);
-  const gaps = unsampledRanges(
+  const silent = unsampledUnknown(
+    'service-metrics samples',
     all.map((s) => s.t),
     ranges,
+    row.window,
   );
-  if (gaps.length > 0)
-    return unknown(`no service-metrics samples in part of the window: ${describeWindow(row.window, gaps)}`, {
-      unsampled: gaps,
-    });
+  if (silent) return silent;
   if (hits + misses === 0) return unknown(`no cache lookups counted in ${where}`);
   return {
     measured: round(ratioIn(hits / (hits + misses), row.unit), 4),

@@ -1,7 +1,7 @@
 import { type Checker, msIn, nearestRank, round, samplesOf, unknown } from './checker.ts';
 import { lagObjectiveSec } from './fault-recovery.ts';
 import { describeWindow, faultSpans, inRanges, runEndMs, windowRanges } from './run-windows.ts';
-import { unsampledRanges } from './unsampled-ranges.ts';
+import { unsampledUnknown } from './unsampled-ranges.ts';
 
 /**
  * `consumer-lag` of params.group (sum of offsets, worst topic's seconds per sample), over the
@@ -61,14 +61,13 @@ export const consumerLag: Checker = (run, row, ctx) => {
   const inWindow = series.filter((s) => inRanges(s.t, ranges));
   if (inWindow.length === 0)
     return unknown(`no lag samples of ${group} in ${describeWindow(row.window, ranges)}`);
-  const gaps = unsampledRanges(
+  const silent = unsampledUnknown(
+    `lag samples of ${group}`,
     series.map((s) => s.t),
     ranges,
+    row.window,
   );
-  if (gaps.length > 0)
-    return unknown(`no lag samples of ${group} in part of the window: ${describeWindow(row.window, gaps)}`, {
-      unsampled: gaps,
-    });
+  if (silent) return silent;
   const where = `${inWindow.length} samples of ${group}, ${describeWindow(row.window, ranges)}`;
   const secs = inWindow.map((s) => s.sec);
   const evidence = {

@@ -2,7 +2,7 @@ import { type Checker, ratioIn, round, samplesOf, unknown } from './checker.ts';
 import { counterDelta } from './counter-delta.ts';
 import { windowsIn } from './metric-windows.ts';
 import { describeWindow, windowRanges } from './run-windows.ts';
-import { unsampledRanges } from './unsampled-ranges.ts';
+import { unsampledUnknown } from './unsampled-ranges.ts';
 
 /**
  * `degraded-not-failed`: degraded / (degraded + failed) search responses over the window (default
@@ -23,14 +23,13 @@ export const degradedNotFailed: Checker = (run, row) => {
     ranges,
   );
   if (degraded === null) return unknown(`fewer than two service-metrics samples around ${where}`);
-  const gaps = unsampledRanges(
+  const silent = unsampledUnknown(
+    'service-metrics samples',
     samples.map((s) => s.t),
     ranges,
+    row.window,
   );
-  if (gaps.length > 0)
-    return unknown(`no service-metrics samples in part of the window: ${describeWindow(row.window, gaps)}`, {
-      unsampled: gaps,
-    });
+  if (silent) return silent;
   const ws = windowsIn(run.metrics, tag, ranges);
   if (ws.length === 0) return unknown(`no requests recorded for ${where}`);
   const failed = ws.reduce((n, w) => n + w.errors, 0);

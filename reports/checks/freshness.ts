@@ -1,6 +1,6 @@
 import { type Checker, msIn, nearestRank, round, samplesOf, unknown } from './checker.ts';
 import { describeWindow, inRanges, windowRanges } from './run-windows.ts';
-import { unsampledRanges } from './unsampled-ranges.ts';
+import { unsampledUnknown } from './unsampled-ranges.ts';
 
 function freshnessCheck(field: 'ingestLagSec' | 'indexRefreshSec', label: string): Checker {
   return (run, row) => {
@@ -17,11 +17,8 @@ function freshnessCheck(field: 'ingestLagSec' | 'indexRefreshSec', label: string
     const measuredAt = all.flatMap((s) =>
       s.data[field] === null || s.data[field] === undefined ? [] : [s.t],
     );
-    const gaps = unsampledRanges(measuredAt, ranges);
-    if (gaps.length > 0)
-      return unknown(`no ${label} measurements in part of the window: ${describeWindow(row.window, gaps)}`, {
-        unsampled: gaps,
-      });
+    const silent = unsampledUnknown(`${label} measurements`, measuredAt, ranges, row.window);
+    if (silent) return silent;
     const stat = field === 'indexRefreshSec' ? 'p95' : (row.params?.stat ?? 'p95');
     const sec = stat === 'max' ? Math.max(...values) : stat === 'p95' ? nearestRank(values, 95) : null;
     if (sec === null) return unknown(`unknown params.stat "${stat}" (p95, max)`);

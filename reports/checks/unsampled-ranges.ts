@@ -1,5 +1,7 @@
 import type { RunMs } from '../../lib/run-format.ts';
-import type { Range } from './run-windows.ts';
+import type { SloWindow } from '../../lib/slo.ts';
+import { type Measurement, unknown } from './checker.ts';
+import { describeWindow, type Range } from './run-windows.ts';
 
 /** A range shorter than this never needs a sample, whatever the probe's interval. */
 export const MIN_SAMPLED_RANGE_MS = 2000;
@@ -24,4 +26,20 @@ export function unsampledRanges(times: readonly RunMs[], ranges: readonly Range[
   return ranges.filter(
     (r) => r.endMs - r.startMs >= minMs && !times.some((t) => t >= r.startMs && t < r.endMs),
   );
+}
+
+/**
+ * The `unknown` a checker answers when its probe was silent in part of the row's window (`what`
+ * names the samples, e.g. "lag samples of stream-normalizer"), or null when it was not.
+ */
+export function unsampledUnknown(
+  what: string,
+  times: readonly RunMs[],
+  ranges: readonly Range[],
+  window: SloWindow,
+): Measurement | null {
+  const gaps = unsampledRanges(times, ranges);
+  return gaps.length > 0
+    ? unknown(`no ${what} in part of the window: ${describeWindow(window, gaps)}`, { unsampled: gaps })
+    : null;
 }
