@@ -312,6 +312,8 @@ export interface RunResults {
   judgedAt: string;
   /** SLO table files used, so a re-judgement against a changed table is visible. */
   sloTables: string[];
+  /** The SLI's latency bounds applied (endpoints without one: `*`, else 1000 ms), with their sources. */
+  bounds?: { tag: string; maxMs: number; source: SloSource }[];
   /** Copied from the plan: `fail` is this run's expected outcome (the harness caught the damage). */
   negativeControl?: boolean;
 }

@@ -64,8 +64,6 @@ export interface SloRow {
     group?: string;
     kind?: string;
     faultKind?: string;
-    /** rto only: a second whose p95 exceeds this (ms) is out of the SLI: an answer that late was no answer. */
-    slowMs?: number;
   };
   objective: { op: '<' | '<=' | '>' | '>='; value: number };
   /** Unit of `objective.value` and of the measured value: `ms`, `s`, `%`, `req/s`, `ops/s`, `count`. */
@@ -79,8 +77,27 @@ export interface SloRow {
   source: SloSource;
 }
 
+/**
+ * The SLI's latency bound of one endpoint (architecture.md: a request is good when it succeeded
+ * and answered within its endpoint's bound). A request slower than `maxMs`, counted from its
+ * intended start, was not served: it counts against availability, error budgets and RTOs.
+ */
+export interface LatencyBound {
+  /** Endpoint tag, e.g. `search`; `*` is the bound of every endpoint without one of its own. */
+  tag: string;
+  maxMs: number;
+  source: SloSource;
+  /** How the bound was chosen, when that took a decision. */
+  note?: string;
+}
+
+/** Bound of an endpoint that no table names (and no `*` bound covers). */
+export const DEFAULT_BOUND_MS = 1000;
+
 export interface SloTable {
   /** File it was loaded from, relative to the repo. */
   file: string;
   rows: SloRow[];
+  /** Latency bounds of the SLI this table states (tables may state none). */
+  bounds?: LatencyBound[];
 }

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Problem, WindshearError } from '../lib/errors.ts';
-import type { SloRow, SloTable } from '../lib/slo.ts';
+import type { LatencyBound, SloRow, SloTable } from '../lib/slo.ts';
 import { issuesToProblems, parseYaml } from './parse-yaml.ts';
 import { checkSloTable, type LoadedSloRow } from './schema.ts';
 
@@ -29,9 +29,9 @@ export function parseSloTableText(
 ): { table: LoadedSloTable | null; problems: Problem[] } {
   const doc = parseYaml(text, file);
   if (doc.syntaxProblems.length > 0) return { table: null, problems: doc.syntaxProblems };
-  const { rows, issues } = checkSloTable(doc.value);
+  const { rows, bounds, issues } = checkSloTable(doc.value);
   if (!rows) return { table: null, problems: issuesToProblems(issues, doc) };
-  return { table: { file, rows }, problems: [] };
+  return { table: { file, rows, ...(bounds.length > 0 ? { bounds } : {}) }, problems: [] };
 }
 
 /**
@@ -78,8 +78,26 @@ export async function loadSloTables(dir: string = SLO_DIR): Promise<LoadedSloTab
       } else owner.set(row.id, t.file);
     }
   }
+  const boundOwner = new Map<string, string>();
+  for (const t of tables)
+    for (const b of t.bounds ?? []) {
+      const first = boundOwner.get(b.tag);
+      if (first !== undefined)
+        problems.push({
+          code: 'duplicate-bound',
+          message: `the latency bound of tag ${b.tag} is stated in both ${first} and ${t.file}`,
+          file: t.file,
+          fix: 'state each endpoint bound in one table',
+        });
+      else boundOwner.set(b.tag, t.file);
+    }
   if (problems.length > 0) throw new WindshearError(problems);
   return tables;
+}
+
+/** Every latency bound the tables state (one per tag; loadSloTables refuses a second). */
+export function boundsOf(tables: readonly SloTable[]): LatencyBound[] {
+  return tables.flatMap((t) => t.bounds ?? []);
 }
 
 /** Every row by id. */

@@ -34,7 +34,7 @@ import { checkSelectorIn } from './check-fault.ts';
 import { collectEnvironment } from './environment.ts';
 import { HistoryWriter } from './history-writer.ts';
 import { loadScenario } from './load-scenario.ts';
-import { loadSloTables } from './load-slo.ts';
+import { boundsOf, loadSloTables } from './load-slo.ts';
 import { planRun } from './plan.ts';
 import { startProbes } from './probes/index.ts';
 import type { RunClock } from './probes/sampler.ts';
@@ -532,7 +532,7 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
 
   const tables = await loadSloTables();
   const used = tables.filter((t) => t.rows.some((r) => scenario.slos.includes(r.id))).map((t) => t.file);
-  const results = await judgeRunDir(runDir, loaded.slos, { sloTables: used });
+  const results = await judgeRunDir(runDir, loaded.slos, { sloTables: used, bounds: boundsOf(tables) });
   await renderRun(runDir);
   return { runDir, results, signalExit, load: loadRun, wallMs: Date.now() - wallStart };
 }

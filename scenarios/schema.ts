@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ProbeName } from '../lib/run-format.ts';
-import type { ComponentEvent, MetricId, SloRow, SloWindow } from '../lib/slo.ts';
+import type { ComponentEvent, LatencyBound, MetricId, SloRow, SloWindow } from '../lib/slo.ts';
 import type { Topology } from '../system/topology.ts';
 import { checkFault } from './check-fault.ts';
 import { didYouMean } from './closest.ts';
@@ -203,7 +203,9 @@ const HELP: Record<string, string> = {
   'rows[].params.what': `one of: ${COMPONENT_EVENTS.join(', ')}`,
   'rows[].params.percentile': 'one of: 50, 95, 99',
   'rows[].params.faultKind': `one of: ${FAULT_KINDS.join(', ')}`,
-  'rows[].params.slowMs': 'milliseconds > 0 (rto: a second whose p95 is slower is out of the SLI)',
+  'bounds[].tag':
+    'an endpoint tag (search, price, reserve, reservation-get, book) or * for every other endpoint',
+  'bounds[].maxMs': 'milliseconds > 0: an answer slower than this (from the intended start) was not served',
 };
 
 /** `faults[1].target` → `faults[].target`, the key of HELP. */
@@ -241,7 +243,6 @@ export const SloRowSchema = z.strictObject({
       group: z.string().min(1).optional(),
       kind: z.enum(['reservation', 'fare-update']).optional(),
       faultKind: z.enum(FAULT_KINDS).optional(),
-      slowMs: z.number().positive().optional(),
     })
     .optional(),
   objective: z.strictObject({ op: z.enum(['<', '<=', '>', '>=']), value: z.number() }),
@@ -261,7 +262,37 @@ export const SloRowSchema = z.strictObject({
 /** An SLO row as loaded: lib/slo.ts's SloRow plus the optional note (load-slo.ts proves it assignable). */
 export type LoadedSloRow = z.output<typeof SloRowSchema>;
 
-export const SloTableFileSchema = z.strictObject({ rows: z.array(SloRowSchema).min(1) });
+const sourceSchema = z.strictObject({
+  seed: z.string().regex(SEED_RE, { error: 'not a seed file name' }),
+  table: z.string().min(1),
+  row: z.string().min(1),
+});
+
+/** The SLI's latency bound of one endpoint (lib/slo.ts LatencyBound). */
+export const LatencyBoundSchema = z.strictObject({
+  tag: z.string().min(1),
+  maxMs: z.number().positive(),
+  source: sourceSchema,
+  note: z.string().min(1).optional(),
+});
+
+export const SloTableFileSchema = z
+  .strictObject({
+    rows: z.array(SloRowSchema).min(1),
+    bounds: z.array(LatencyBoundSchema).optional(),
+  })
+  .superRefine((t, ctx) => {
+    const seen = new Set<string>();
+    for (const [i, b] of (t.bounds ?? []).entries()) {
+      if (seen.has(b.tag))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['bounds', i, 'tag'],
+          message: `a second bound for tag ${b.tag}`,
+        });
+      seen.add(b.tag);
+    }
+  });
 
 // ---------------------------------------------------------------------------------------------
 // Scenarios
@@ -516,7 +547,11 @@ export function sloRowIssues(raw: unknown, path: (string | number)[]): SchemaIss
 }
 
 /** Validates a parsed SLO table file; rows are returned only when there is no issue. */
-export function checkSloTable(raw: unknown): { rows: LoadedSloRow[] | null; issues: SchemaIssue[] } {
+export function checkSloTable(raw: unknown): {
+  rows: LoadedSloRow[] | null;
+  bounds: LatencyBound[];
+  issues: SchemaIssue[];
+} {
   const r = SloTableFileSchema.safeParse(raw, { reportInput: true });
   const issues = r.success ? [] : issuesFromZod(r.error, SloTableFileSchema, 'slo-schema');
   const rawRows = isRecord(raw) && Array.isArray(raw.rows) ? raw.rows : [];
@@ -535,7 +570,8 @@ export function checkSloTable(raw: unknown): { rows: LoadedSloRow[] | null; issu
       });
     } else seen.set(id.data, i);
   });
-  return { rows: r.success && issues.length === 0 ? r.data.rows : null, issues };
+  const ok = r.success && issues.length === 0;
+  return { rows: ok ? r.data.rows : null, bounds: ok ? (r.data.bounds ?? []) : [], issues };
 }
 
 const ONE_SENTENCE_RE = /^[^\n]+[.!?]$/;

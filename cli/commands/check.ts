@@ -8,6 +8,7 @@ import { formatResultsTable } from '../../reports/checks/format-results.ts';
 import { judge, writeResults } from '../../reports/checks/judge.ts';
 import { loadRun } from '../../reports/checks/load-run.ts';
 import {
+  boundsOf,
   displayPath,
   type LoadedSloTable,
   loadSloTables,
@@ -77,7 +78,7 @@ export function register(program: Command): void {
       const { tables, single } = await tablesFrom(opts.slo);
       const rows = rowsFor(run.scenario?.slos, tables, single, opts.slo);
       const used = tables.filter((t) => t.rows.some((r) => rows.includes(r))).map((t) => t.file);
-      const results = judge(run, rows, { sloTables: used });
+      const results = judge(run, rows, { sloTables: used, bounds: boundsOf(tables) });
       await writeResults(runDir, results);
       for (const w of run.warnings) process.stderr.write(`warning: ${w}\n`);
       process.stdout.write(

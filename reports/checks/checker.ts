@@ -11,6 +11,7 @@ import type {
   Verdict,
 } from '../../lib/run-format.ts';
 import type { SloRow } from '../../lib/slo.ts';
+import type { SliBounds } from './good-requests.ts';
 import type { RunData } from './load-run.ts';
 
 /** What a checker hands the judge: the judge turns it into an SloVerdict. */
@@ -32,6 +33,8 @@ export interface CheckContext {
   rows: readonly SloRow[];
   /** Multiplier the judge applied to `scaled` objectives. */
   scale: number;
+  /** The SLI's latency bound per endpoint (good = succeeded within it). */
+  bounds: SliBounds;
 }
 
 /** A pure function from a loaded run to a measurement; it may throw (the judge answers unknown). */

@@ -1,9 +1,10 @@
 import type { FaultMeasurement, LatencyWindow, ProbeName, RunMs } from '../../lib/run-format.ts';
 import type { ComponentEvent, SloRow } from '../../lib/slo.ts';
 import { type Objective, type Sample, samplesOf, toMs, within } from './checker.ts';
+import { type GoodCount, goodBySecond, goodPct, SliBounds } from './good-requests.ts';
 import { mergeHdr, percentileMs } from './hdr.ts';
 import type { RunData } from './load-run.ts';
-import { type RequestSample, recoveredWithin } from './request-samples.ts';
+import { type RequestSample, recoveredAt } from './request-samples.ts';
 import { type FaultSpan, faultSpans, runEndMs, windowRanges } from './run-windows.ts';
 
 /** Seconds the SLI must stay within objective before a fault counts as recovered. */
@@ -18,10 +19,12 @@ export const STREAM_GROUP = 'stream-normalizer';
 /** The per-second SLI a fault's RTO is judged by. */
 export interface Sli {
   tag: string;
-  /** On the success ratio in percent. */
+  /** On the share of good requests (succeeded within their endpoint's bound), in percent. */
   success: Objective;
   /** On the per-second p95 in ms, when the RTO row asks for it (params.percentile 95). */
   p95Ms: Objective | null;
+  /** Which answers were in time. */
+  bounds: SliBounds;
   /** Where the objectives came from, for the detail. */
   from: string;
 }
@@ -29,32 +32,31 @@ export interface Sli {
 const tagOf = (r: SloRow) => r.params?.tag ?? '*';
 
 /**
- * The SLI for an RTO row: success ratio objective from the table's `availability` row for the
- * tag (else its `error-rate` row, inverted; else DEFAULT_SUCCESS_PCT); p95 at most params.slowMs
- * when the row gives it, else from the `latency` p95 row for the tag when the RTO row has
- * params.percentile 95 (throws when that row is missing).
+ * The SLI for an RTO row: a request is good when it succeeded within its endpoint's latency bound
+ * (`bounds`, from the SLO tables); a second is within objective when its share of good requests
+ * meets the table's `availability` row for the tag (else its `error-rate` row, inverted; else
+ * DEFAULT_SUCCESS_PCT), and, when the RTO row has params.percentile 95, its p95 meets the `latency`
+ * p95 row for the tag (throws when that row is missing).
  */
-export function sliFor(rtoRow: SloRow | undefined, rows: readonly SloRow[]): Sli {
+export function sliFor(rtoRow: SloRow | undefined, rows: readonly SloRow[], bounds = new SliBounds()): Sli {
   const tag = rtoRow?.params?.tag ?? '*';
   const pct = (v: number, unit: string) => (unit === '%' ? v : v * 100);
   let success: Objective = { op: '>=', value: DEFAULT_SUCCESS_PCT };
-  let from = `success >= ${DEFAULT_SUCCESS_PCT} % (default)`;
+  let from = `good >= ${DEFAULT_SUCCESS_PCT} % (default)`;
   const avail = rows.find((r) => r.metric === 'availability' && tagOf(r) === tag);
   const errs = rows.find((r) => r.metric === 'error-rate' && tagOf(r) === tag);
   if (avail) {
     success = { op: avail.objective.op, value: pct(avail.objective.value, avail.unit) };
-    from = `success ${success.op} ${success.value} % (${avail.id})`;
+    from = `good ${success.op} ${success.value} % (${avail.id})`;
   } else if (errs) {
     const flip = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' } as const;
     success = { op: flip[errs.objective.op], value: 100 - pct(errs.objective.value, errs.unit) };
-    from = `success ${success.op} ${success.value} % (from ${errs.id})`;
+    from = `good ${success.op} ${success.value} % (from ${errs.id})`;
   }
+  const inTime = tag === '*' ? "each within its endpoint's bound" : `within ${bounds.of(tag).maxMs} ms`;
+  from += `, good = succeeded ${inTime}`;
   let p95Ms: Objective | null = null;
-  const slowMs = rtoRow?.params?.slowMs;
-  if (slowMs !== undefined) {
-    p95Ms = { op: '<=', value: slowMs };
-    from += ` and p95 <= ${slowMs} ms (params.slowMs)`;
-  } else if (rtoRow?.params?.percentile === 95) {
+  if (rtoRow?.params?.percentile === 95) {
     const lat = rows.find(
       (r) => r.metric === 'latency' && tagOf(r) === tag && (r.params?.percentile ?? 95) === 95,
     );
@@ -63,15 +65,15 @@ export function sliFor(rtoRow: SloRow | undefined, rows: readonly SloRow[]): Sli
     p95Ms = { op: lat.objective.op, value: toMs(lat.objective.value, lat.unit) };
     from += ` and p95 ${p95Ms.op} ${p95Ms.value} ms (${lat.id})`;
   }
-  return { tag, success, p95Ms, from: `tag ${tag}: ${from}` };
+  return { tag, success, p95Ms, bounds, from: `tag ${tag}: ${from}` };
 }
 
-/** Whether one second met the SLI; a second in which nothing completed did not. */
-export function secondWithin(w: LatencyWindow | undefined, sli: Sli): boolean {
-  if (!w || w.count === 0) return false;
-  if (!within((100 * (w.count - w.errors)) / w.count, sli.success)) return false;
+/** Whether one second met the SLI; a second in which nothing was due did not. */
+export function secondWithin(c: GoodCount | undefined, w: LatencyWindow | undefined, sli: Sli): boolean {
+  const good = c ? goodPct(c) : null;
+  if (good === null || !within(good, sli.success)) return false;
   if (sli.p95Ms) {
-    const p95 = percentileMs(mergeHdr([w.hdr]), 95);
+    const p95 = w ? percentileMs(mergeHdr([w.hdr]), 95) : null;
     if (p95 === null || !within(p95, sli.p95Ms)) return false;
   }
   return true;
@@ -95,30 +97,36 @@ export interface SliRecovery {
 }
 
 /**
- * SLI-based RTO. Detection: fault start to the first second (from the one holding the start) out
- * of objective; none before the horizon → RTO 0. RTO: fault start to the start of the first
- * SETTLE_SEC-long run of seconds within objective after detection, ending before the horizon;
- * with the run's requests (`samples`), refined inside the second before it (recoveredWithin).
+ * SLI-based RTO over the run's requests (`src.requests`, else its windows: goodBySecond).
+ * Detection: fault start to the first bad request due at or after it (with the requests; else to
+ * the first second out of objective); none before the horizon → RTO 0. RTO: fault start to the
+ * moment the SLI was met again for good: the first SETTLE_SEC-long run of seconds within objective
+ * after detection, ending before the horizon; with the requests, placed at the answer of the first
+ * request after which that second's requests were all good (recoveredAt), else at the second's
+ * start. The answer, not the intended start: a request due in the outage's last moments that is
+ * answered within its bound right after it shows when service came back, not before.
  */
 export function sliRecovery(
-  metrics: readonly LatencyWindow[],
+  src: { metrics: readonly LatencyWindow[] | null; requests?: readonly RequestSample[] | null },
   fault: FaultSpan,
   horizon: RunMs,
   sli: Sli,
   settleSec = SETTLE_SEC,
-  samples: readonly RequestSample[] | null = null,
 ): SliRecovery {
-  const bySec = new Map<number, LatencyWindow>();
+  const windows = new Map<number, LatencyWindow>();
   let lastIssued = -1;
-  for (const w of metrics)
+  for (const w of src.metrics ?? [])
     if (w.tag === sli.tag) {
-      bySec.set(w.sec, w);
+      windows.set(w.sec, w);
       if (w.count > 0) lastIssued = Math.max(lastIssued, w.sec);
     }
+  const good = goodBySecond(src, sli.tag, sli.bounds);
+  for (const [sec, c] of good.bySec) if (c.count > 0) lastIssued = Math.max(lastIssued, sec);
+  const samples = good.from === 'requests' ? (src.requests ?? null) : null;
   const s0 = Math.floor(fault.startMs / 1000);
-  // Seconds after the last one in which k6 sent anything are past the end of load, not an outage.
+  // Seconds after the last one in which anything was due are past the end of load, not an outage.
   const sEnd = Math.min(Math.ceil(horizon / 1000), lastIssued + 1);
-  const ok = (s: number) => secondWithin(bySec.get(s), sli);
+  const ok = (s: number) => secondWithin(good.bySec.get(s), windows.get(s), sli);
   let detected: number | null = null;
   for (let s = s0; s < sEnd; s++)
     if (!ok(s)) {
@@ -126,17 +134,18 @@ export function sliRecovery(
       break;
     }
   if (detected === null) return { rtoMs: 0, detectionMs: null };
-  const detectionMs = Math.max(0, detected * 1000 - fault.startMs);
-  let good = 0;
+  const firstBad = samples?.find(
+    (x) => x.issuedMs >= fault.startMs && (sli.tag === '*' || x.tag === sli.tag) && !sli.bounds.isGood(x),
+  );
+  const detectionMs = Math.max(0, (firstBad ? firstBad.issuedMs : detected * 1000) - fault.startMs);
+  let run = 0;
   for (let s = detected + 1; s < sEnd; s++) {
-    good = ok(s) ? good + 1 : 0;
-    if (good === settleSec) {
+    run = ok(s) ? run + 1 : 0;
+    if (run === settleSec) {
       const first = s - settleSec + 1;
-      // Within the last bad second, from the requests themselves when the run kept them.
-      const at =
-        samples && first - 1 >= detected
-          ? recoveredWithin(samples, sli.tag, (first - 1) * 1000, sli.p95Ms?.value ?? null)
-          : first * 1000;
+      const at = samples
+        ? recoveredAt(samples, sli.tag, (first - 1) * 1000, (x) => sli.bounds.isGood(x))
+        : first * 1000;
       return { rtoMs: Math.max(0, Math.round(at - fault.startMs)), detectionMs };
     }
   }
@@ -329,21 +338,26 @@ export const COMPONENT_EVENTS: readonly ComponentEvent[] = [
  * RTO, detection and per-component recovery of every fault that happened. The SLI is that of the
  * first `rto` row (else the default SLI); without metrics the SLI figures are null.
  */
-export function faultMeasurements(run: RunData, rows: readonly SloRow[]): FaultMeasurement[] {
+export function faultMeasurements(
+  run: RunData,
+  rows: readonly SloRow[],
+  bounds = new SliBounds(),
+): FaultMeasurement[] {
   const faults = faultSpans(run);
   let sli: Sli;
   try {
     sli = sliFor(
       rows.find((r) => r.metric === 'rto'),
       rows,
+      bounds,
     );
   } catch {
-    sli = sliFor(undefined, rows);
+    sli = sliFor(undefined, rows, bounds);
   }
   return faults.map((f) => {
     const horizon = horizonMs(run, faults, f);
     const rec = run.metrics
-      ? sliRecovery(run.metrics, f, horizon, sli, SETTLE_SEC, run.requests ?? null)
+      ? sliRecovery(run, f, horizon, sli, SETTLE_SEC)
       : { rtoMs: null, detectionMs: null };
     const components = COMPONENT_EVENTS.flatMap((what) => {
       const c = componentRecovery(run, rows, f, horizon, what);

@@ -8,7 +8,7 @@ import {
   type SloVerdict,
   type Verdict,
 } from '../../lib/run-format.ts';
-import type { MetricId, SloRow } from '../../lib/slo.ts';
+import type { LatencyBound, MetricId, SloRow } from '../../lib/slo.ts';
 import { availability } from './availability.ts';
 import { cacheHitRatio } from './cache-hit-ratio.ts';
 import { capacity } from './capacity.ts';
@@ -19,6 +19,7 @@ import { degradedNotFailed } from './degraded-not-failed.ts';
 import { errorRate } from './error-rate.ts';
 import { faultMeasurements } from './fault-recovery.ts';
 import { indexRefresh, ingestLag } from './freshness.ts';
+import { SliBounds } from './good-requests.ts';
 import { latency } from './latency.ts';
 import { diffLedger } from './ledger-diff.ts';
 import { loadRun, type RunData } from './load-run.ts';
@@ -57,6 +58,8 @@ export interface JudgeOptions {
   sloTables?: string[];
   /** ISO time recorded as judgedAt; default now. */
   now?: string;
+  /** The SLI's latency bounds from the SLO tables (loadSloTables → boundsOf); default none (DEFAULT_BOUND_MS). */
+  bounds?: readonly LatencyBound[];
 }
 
 /** Source of the verdicts the judge adds itself (not from a seed table). */
@@ -127,7 +130,7 @@ function deviationsOf(run: RunData): PlanDeviation[] {
 export function judge(run: RunData, rows: SloRow[], opts: JudgeOptions = {}): RunResults {
   const scale = opts.scale ?? run.plan.scale ?? 1;
   const effective = rows.map((r) => scaledRow(r, scale));
-  const ctx: CheckContext = { rows: effective, scale };
+  const ctx: CheckContext = { rows: effective, scale, bounds: new SliBounds(opts.bounds ?? []) };
   const slos = rows.map((r, i) => judgeRow(run, r, effective[i] ?? r, ctx));
 
   const validity = loadValidity(run);
@@ -194,7 +197,7 @@ export function judge(run: RunData, rows: SloRow[], opts: JudgeOptions = {}): Ru
 
   let faults: RunResults['faults'] = [];
   try {
-    faults = faultMeasurements(run, effective);
+    faults = faultMeasurements(run, effective, ctx.bounds);
   } catch {
     faults = [];
   }
@@ -220,6 +223,9 @@ export function judge(run: RunData, rows: SloRow[], opts: JudgeOptions = {}): Ru
     duplicates: dups,
     judgedAt: opts.now ?? new Date().toISOString(),
     sloTables: opts.sloTables ?? [],
+    ...(opts.bounds?.length
+      ? { bounds: opts.bounds.map(({ tag, maxMs, source }) => ({ tag, maxMs, source })) }
+      : {}),
     ...(run.plan.negativeControl ? { negativeControl: true } : {}),
   };
 }

@@ -74,19 +74,22 @@ export async function readRequestSamples(
 }
 
 /**
- * Where, inside the last bad second before a recovery, the SLI was met again: the issue time of
- * the first request after which every request of that second (for `tag`; ALL_TAG for all) was good
- * on its own (no error, and not slower than `maxMs` when given). The end of the second when its
- * last request was bad or it had none. This gives RTOs the resolution of the requests, not of the
- * one-second windows (which overstate a recovery by up to a second).
+ * When, around the last bad second before a recovery, the SLI was met again: the answer of the
+ * first request (for `tag`; ALL_TAG for all) after which every request of that second was good;
+ * when its last request was bad or it had none, the answer of the first request of the next
+ * second (the second's end when there is none). This gives RTOs the resolution of the requests,
+ * not of the one-second windows, and places the recovery when service came back: a request due
+ * in the outage's last moments that waited and was answered within its bound right after it
+ * marks the end of the outage by its answer, not by its intended start.
  */
-export function recoveredWithin(
+export function recoveredAt(
   samples: readonly RequestSample[],
   tag: string,
   secStartMs: number,
-  maxMs: number | null,
+  good: (s: RequestSample) => boolean,
 ): number {
   const end = secStartMs + 1000;
+  const mine = (s: RequestSample) => tag === ALL_TAG || s.tag === tag;
   // First sample issued at or after `end` (samples are ordered by issue time).
   let lo = 0;
   let hi = samples.length;
@@ -95,13 +98,17 @@ export function recoveredWithin(
     if (samples[mid]!.issuedMs < end) lo = mid + 1;
     else hi = mid;
   }
-  let recovered = end;
+  let first = lo;
   for (let i = lo - 1; i >= 0; i--) {
     const s = samples[i]!;
     if (s.issuedMs < secStartMs) break;
-    if (tag !== ALL_TAG && s.tag !== tag) continue;
-    if (s.error || (maxMs !== null && s.durationMs > maxMs)) break;
-    recovered = s.issuedMs;
+    if (!mine(s)) continue;
+    if (!good(s)) break;
+    first = i;
   }
-  return recovered;
+  for (let i = first; i < samples.length; i++) {
+    const s = samples[i]!;
+    if (mine(s)) return s.issuedMs + s.durationMs;
+  }
+  return end;
 }

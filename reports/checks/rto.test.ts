@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../lib/run-format.ts';
+import type { LatencyBound } from '../../lib/slo.ts';
 import { sliRecovery } from './fault-recovery.ts';
+import { SliBounds } from './good-requests.ts';
 import { faultStart, faultStop, judgeOne, phases, plan, row, runData, secs, win } from './test-run.ts';
 
 const history = [
@@ -47,13 +49,14 @@ const rto = row({
 describe('rto', () => {
   it('measures detection and recovery of the success ratio', () => {
     const r = sliRecovery(
-      metrics,
+      { metrics },
       { faultId: 'f1', fault: 'kill-broker', targets: [], startMs: 10_000, stopMs: 30_000 },
       60_000,
       {
         tag: '*',
         success: { op: '>=', value: 99 },
         p95Ms: null,
+        bounds: new SliBounds(),
         from: 'test',
       },
     );
@@ -75,23 +78,35 @@ describe('rto', () => {
     });
   });
 
-  it('with params.slowMs, slow seconds are out of the SLI without a latency row', () => {
-    const slow = { ...rto, params: { ...rto.params, slowMs: 500 } };
-    const v = judgeOne(runData({ history, metrics }), slow, [avail]);
+  it("slow answers are out of the SLI: a request later than its endpoint's bound is not good", () => {
+    const bound = (maxMs: number): LatencyBound[] => [
+      { tag: '*', maxMs, source: { seed: 'architecture.md', table: 't', row: 'r' } },
+    ];
+    const v = judgeOne(runData({ history, metrics }), rto, [avail], undefined, bound(500));
     expect(v).toMatchObject({ verdict: 'pass', measured: 15 });
-    expect(v.detail).toContain('p95 <= 500 ms (params.slowMs)');
-    // 1 s tolerates the 900 ms seconds: recovery as for the success ratio alone.
-    const lax = { ...rto, params: { ...rto.params, slowMs: 1000 } };
-    expect(judgeOne(runData({ history, metrics }), lax, [avail])).toMatchObject({ measured: 10 });
+    expect(v.detail).toContain("good = succeeded each within its endpoint's bound");
+    // 1 s tolerates the 900 ms seconds: recovery as for errors alone.
+    expect(judgeOne(runData({ history, metrics }), rto, [avail], undefined, bound(1000))).toMatchObject({
+      measured: 10,
+    });
+    // The same bound decides availability: 5 seconds of 10 slow requests are 50 bad of 600.
+    const overRun = { ...avail, window: 'run' as const };
+    expect(
+      judgeOne(runData({ history, metrics }), overRun, [], undefined, bound(500)).evidence,
+    ).toMatchObject({
+      count: 600,
+      errors: 25,
+      slow: 50,
+    });
   });
 
   it('seconds after the last request of the run are the end of load, not an outage', () => {
     const ended = secs(0, 50, (s) => win(s, 10, s >= 15 && s < 20 ? 5 : 0));
     const r = sliRecovery(
-      ended,
+      { metrics: ended },
       { faultId: 'f1', fault: 'kill-broker', targets: [], startMs: 30_000, stopMs: 40_000 },
       60_000,
-      { tag: '*', success: { op: '>=', value: 99 }, p95Ms: null, from: 'test' },
+      { tag: '*', success: { op: '>=', value: 99 }, p95Ms: null, bounds: new SliBounds(), from: 'test' },
     );
     expect(r).toEqual({ rtoMs: 0, detectionMs: null });
   });

@@ -60,7 +60,8 @@ export function worstOf(per: PerFault[], row: Parameters<Checker>[1], what: stri
 
 /**
  * `rto`: per fault of params.faultKind, fault start to the first moment after which the SLI
- * (sliFor: success ratio, plus p95 when params.percentile is 95) holds for SETTLE_SEC seconds;
+ * (sliFor: share of requests that succeeded within their bound, plus p95 when params.percentile
+ * is 95) holds for SETTLE_SEC seconds;
  * measured = the worst fault.
  */
 export const rto: Checker = (run, row, ctx) => {
@@ -73,10 +74,10 @@ export const rto: Checker = (run, row, ctx) => {
     return unknown(
       `no fault${row.params?.faultKind ? ` of kind ${row.params.faultKind}` : ''} happened in this run`,
     );
-  const sli = sliFor(row, ctx.rows);
+  const sli = sliFor(row, ctx.rows, ctx.bounds);
   const per: PerFault[] = faults.map((f) => {
     const h = horizonMs(run, all, f);
-    const r = sliRecovery(run.metrics ?? [], f, h, sli, SETTLE_SEC, run.requests ?? null);
+    const r = sliRecovery(run, f, h, sli, SETTLE_SEC);
     return {
       faultId: f.faultId,
       fault: f.fault,

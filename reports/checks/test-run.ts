@@ -8,7 +8,7 @@ import type {
   SloVerdict,
   TargetRef,
 } from '../../lib/run-format.ts';
-import type { SloRow } from '../../lib/slo.ts';
+import type { LatencyBound, SloRow } from '../../lib/slo.ts';
 import { encodeLatenciesUs } from './hdr.ts';
 import { judge } from './judge.ts';
 import type { RunData } from './load-run.ts';
@@ -115,8 +115,14 @@ export function row(over: Partial<SloRow> & Pick<SloRow, 'metric'>): SloRow {
 }
 
 /** Judges one row (with `others` in the table) and returns its verdict. */
-export function judgeOne(run: RunData, r: SloRow, others: SloRow[] = [], scale?: number): SloVerdict {
-  const res = judge(run, [r, ...others], { now: 'T', ...(scale !== undefined ? { scale } : {}) });
+export function judgeOne(
+  run: RunData,
+  r: SloRow,
+  others: SloRow[] = [],
+  scale?: number,
+  bounds: LatencyBound[] = [],
+): SloVerdict {
+  const res = judge(run, [r, ...others], { now: 'T', bounds, ...(scale !== undefined ? { scale } : {}) });
   const v = res.slos.find((s) => s.id === r.id);
   if (!v) throw new Error(`no verdict for ${r.id}`);
   return v;
