@@ -17,6 +17,11 @@ export type MetricId =
   | 'capacity'
   /** SLI-based RTO per fault, seconds; params.faultKind narrows which faults count. */
   | 'rto'
+  /**
+   * Calibration: |RTO − the outage's true length| / true length, percent, worst fault; the true
+   * length is the fault's span (applied to healed) in the run's history. params.faultKind, tag.
+   */
+  | 'rto-error'
   /** Per-component recovery in seconds; params.what is the component event. */
   | 'component-recovery'
   /** Count of acknowledged writes not found after drain; params.kind narrows (`reservation`, `fare-update`). */

@@ -87,6 +87,22 @@ describe('k6OptionsFor', () => {
       if (s.executor === 'constant-arrival-rate') expect(s.rate).toBeGreaterThanOrEqual(1);
   });
 
+  it('drives only the flows named, the whole rate split among them', () => {
+    const p = loadPlanFor({ preset: 'baseline', durationSec: 10, rate: 300, flows: ['search'] }, 0.01);
+    expect(p.flows.map((f) => [f.name, f.startRate])).toEqual([['search', 3]]);
+    const two = loadPlanFor(
+      { preset: 'baseline', durationSec: 10, rate: 950, flows: ['search', 'price'] },
+      1,
+    );
+    expect(two.flows.map((f) => [f.name, f.startRate])).toEqual([
+      ['search', 800],
+      ['price', 150],
+    ]);
+    expect(() => loadPlanFor({ preset: 'baseline', durationSec: 10, flows: ['nope' as never] }, 1)).toThrow(
+      /unknown flow "nope"/,
+    );
+  });
+
   it('rejects bad specs with every problem at once', () => {
     try {
       k6OptionsFor({ preset: 'holiday-surge', durationSec: 0 }, -1);

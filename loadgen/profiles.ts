@@ -24,6 +24,12 @@ export type LoadSpec = {
   rate?: number;
   /** capacity-step only: arrival rate (requests/s before `scale`) held for `durationSec` each. */
   steps?: { rate: number; durationSec: number }[];
+  /**
+   * Only these flows, the whole rate split among them by their TRAFFIC_MIX shares (default every
+   * flow). Calibration drives search alone, so the ingress backlog after a pause is cheap to
+   * work off and the measured outage is the pause.
+   */
+  flows?: FlowName[];
 };
 
 /** Seed 004, "API Requests per Second (Peak)": 5,000. */
@@ -125,6 +131,10 @@ function checkSpec(spec: LoadSpec, scale: number): void {
       problems.push(`steps[${i}].durationSec must be > 0`);
     if (!(Number.isFinite(s.rate) && s.rate >= 0)) problems.push(`steps[${i}].rate must be >= 0`);
   }
+  const known = TRAFFIC_MIX.map((m) => m.scenario);
+  for (const f of spec.flows ?? [])
+    if (!known.includes(f)) problems.push(`unknown flow "${f}" (flows: ${known.join(', ')})`);
+  if (spec.flows?.length === 0) problems.push('flows must name at least one flow');
   if (problems.length > 0)
     throw badInput(
       'load-profile',
@@ -240,7 +250,11 @@ export function loadPlanFor(
 ): LoadPlan {
   checkSpec(spec, scale);
   const plan = ratePlan(spec, scale);
-  const flows: FlowPlan[] = TRAFFIC_MIX.map((m) =>
+  const only = spec.flows ? new Set<FlowName>(spec.flows) : null;
+  const chosen = only ? TRAFFIC_MIX.filter((m) => only.has(m.scenario)) : TRAFFIC_MIX;
+  const total = chosen.reduce((n, m) => n + m.share, 0);
+  const mix = chosen.map((m) => ({ ...m, share: m.share / total }));
+  const flows: FlowPlan[] = mix.map((m) =>
     plan.kind === 'constant'
       ? {
           name: m.scenario,

@@ -37,6 +37,8 @@ describe('the catalogue', () => {
       'dlq-replay',
       'holiday-surge',
       'ingress-calibration',
+      'ingress-calibration-30s',
+      'ingress-calibration-3s',
       'latency-injection',
       'leader-isolation',
       'negative-control',
@@ -48,7 +50,7 @@ describe('the catalogue', () => {
       'stream-worker-crash',
     ]);
     const all = await loadCatalog();
-    expect(all).toHaveLength(14);
+    expect(all).toHaveLength(16);
     for (const l of all) {
       expect(
         l.slos.map((r) => r.id),
@@ -66,7 +68,7 @@ describe('the catalogue', () => {
         (await loadScenarios(run, { profile })).map((l) => l.scenario.name),
         profile,
       ).toEqual(run);
-      expect(await loadCatalog({ profile })).toHaveLength(14);
+      expect(await loadCatalog({ profile })).toHaveLength(16);
     }
     // Every catalogue scenario runs in ci and nightly; the drill runs six of them.
     expect(scenarioProfiles('soak', names)).toEqual(['ci', 'nightly']);

@@ -109,7 +109,7 @@ describe('profiles', () => {
     const total = profileScenarios('ci', names)
       .map((n) => catalogue.find((l) => l.scenario.name === n)!.scenario)
       .reduce((sum, s) => sum + planRun(s, { profile: 'ci', seed: 1 }).durationSec + s.settleSec, 0);
-    expect(profileScenarios('ci', names)).toHaveLength(14);
+    expect(profileScenarios('ci', names)).toHaveLength(16);
     expect(total).toBeLessThanOrEqual(CI_LOAD_BUDGET_SEC);
   });
 
@@ -127,12 +127,18 @@ describe('profiles', () => {
     }
   });
 
-  it('keep ingress-calibration consistent with the calibration rows', async () => {
-    const l = await loadScenario('ingress-calibration');
-    const pause = l.scenario.faults[0]!.forSec;
-    const bound = (id: string) => l.slos.find((r) => r.id === id)!.objective.value;
-    expect(bound('calibration.rto.upper')).toBeCloseTo(pause * 1.1);
-    expect(bound('calibration.rto.lower')).toBeCloseTo(pause * 0.9);
+  it('calibrates with pauses of at least three lengths between 3 s and 30 s, search alone, judged within 5 %', async () => {
+    const lengths: number[] = [];
+    for (const name of ['ingress-calibration-3s', 'ingress-calibration', 'ingress-calibration-30s']) {
+      const l = await loadScenario(name);
+      expect(l.scenario.load.flows, name).toEqual(['search']);
+      expect(l.slos.find((r) => r.id === 'calibration.rto.error')?.objective, name).toEqual({
+        op: '<=',
+        value: 5,
+      });
+      lengths.push(l.scenario.faults[0]!.forSec);
+    }
+    expect(lengths).toEqual([3, 20, 30]);
   });
 });
 

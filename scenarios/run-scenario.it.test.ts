@@ -1,5 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { RunResults } from '../lib/run-format.ts';
+import type { HistoryEvent, RunResults } from '../lib/run-format.ts';
+import { readRequestSamples, runEpochStart } from '../reports/checks/request-samples.ts';
 import { runCli } from '../test/run-cli.ts';
 
 // Real scenarios end to end on the shared stack (test/global-setup.ts): load, ledger, faults,
@@ -34,19 +37,54 @@ describe('windshear run-scenario on the real stack', () => {
     expect(results.slos.find((s) => s.id === 'windshear.run-complete')).toBeUndefined();
   });
 
-  it('calibration: a 20 s ingress pause is measured with an RTO within 10 % of 20 s', {
-    timeout: 290_000,
-  }, async () => {
-    const r = await runCiScenario('ingress-calibration');
-    expect(r.code, r.stderr).not.toBe(255);
-    const results = JSON.parse(r.stdout) as RunResults;
-    const rto = results.faults.find((f) => f.faultId === 'pause-ingress')?.rtoMs;
-    console.log(`ingress-calibration: RTO ${rto} ms for a 20,000 ms pause, verdict ${results.verdict}`);
-    expect(rto).toBeGreaterThanOrEqual(18_000);
-    expect(rto).toBeLessThanOrEqual(22_000);
-    for (const id of ['loadgen.dropped-iterations', 'loadgen.achieved-rate'])
-      expect(results.slos.find((s) => s.id === id)?.verdict, id).toBe('pass');
-  });
+  // The calibration sweep (issue 12): ingress pauses of 3, 20 and 30 s. The RTO must lie between
+  // the pause (the fault's span in the history) and the moment the platform had answered every
+  // request that waited through it (computed here from the run's own records): never shorter than
+  // the outage, never longer than what users saw. Whether it is within 5 % of the pause is the
+  // calibration.rto.error row's verdict, logged (on 2 cores the platform's own backlog drain after
+  // the resume, 0.3–1.7 s, still exceeds 5 % of a short pause: issue 13).
+  for (const [name, pauseSec] of [
+    ['ingress-calibration-3s', 3],
+    ['ingress-calibration', 20],
+    ['ingress-calibration-30s', 30],
+  ] as const) {
+    it(`calibration: a ${pauseSec} s ingress pause reads an RTO between the pause and the backlog's last answer`, {
+      timeout: 290_000,
+    }, async () => {
+      const r = await runCiScenario(name);
+      expect(r.code, r.stderr).not.toBe(255);
+      const results = JSON.parse(r.stdout) as RunResults;
+      const f = results.faults.find((x) => x.faultId === 'pause-ingress');
+      const row = results.slos.find((s) => s.id === 'calibration.rto.error');
+      expect(f?.stopMs).not.toBeNull();
+      expect(f?.rtoMs).not.toBeNull();
+      const span = f!.stopMs! - f!.startMs;
+      const history = (await readFile(join(results.runDir, 'history.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as HistoryEvent);
+      const requests = await readRequestSamples(
+        join(results.runDir, 'requests.jsonl.gz'),
+        runEpochStart(history),
+      );
+      const waited = (requests ?? []).filter(
+        (q) => q.issuedMs < f!.stopMs! && q.issuedMs + q.durationMs > f!.stopMs!,
+      );
+      const drainedMs = Math.max(f!.stopMs!, ...waited.map((q) => q.issuedMs + q.durationMs)) - f!.startMs;
+      console.log(
+        `${name}: RTO ${f!.rtoMs} ms, pause ${span} ms, backlog of ${waited.length} answered by ${Math.round(drainedMs)} ms, ` +
+          `detection ${Math.round(f!.detectionMs ?? -1)} ms; ${row?.id} ${row?.verdict}: ${row?.detail}`,
+      );
+      expect(span).toBeGreaterThanOrEqual(pauseSec * 1000);
+      expect(f!.detectionMs).not.toBeNull();
+      expect(f!.detectionMs!).toBeLessThan(1000);
+      expect(f!.rtoMs!).toBeGreaterThanOrEqual(span);
+      expect(f!.rtoMs!).toBeLessThanOrEqual(drainedMs + 50);
+      expect(row?.verdict).not.toBe('unknown');
+      for (const id of ['loadgen.dropped-iterations', 'loadgen.achieved-rate'])
+        expect(results.slos.find((s) => s.id === id)?.verdict, id).toBe('pass');
+    });
+  }
 
   it('negative control: with acks=1, the cut-off leader loses acknowledged fare updates and the ledger finds them', {
     timeout: 290_000,

@@ -61,6 +61,7 @@ export const METRIC_IDS = keysOf<MetricId>({
   throughput: true,
   capacity: true,
   rto: true,
+  'rto-error': true,
   'component-recovery': true,
   'rpo-lost-writes': true,
   'rpo-window': true,
@@ -100,6 +101,7 @@ const METRIC_UNITS: Record<MetricId, readonly SloUnit[]> = {
   throughput: ['req/s', 'ops/s'],
   capacity: ['req/s', 'ops/s'],
   rto: ['s'],
+  'rto-error': ['%'],
   'component-recovery': ['s'],
   'rpo-lost-writes': ['count'],
   'rpo-window': ['s'],
@@ -117,6 +119,7 @@ const METRIC_UNITS: Record<MetricId, readonly SloUnit[]> = {
 const METRIC_PARAMS: Partial<Record<MetricId, readonly (keyof NonNullable<SloRow['params']>)[]>> = {
   latency: ['tag', 'percentile'],
   'error-rate': ['tag'],
+  'rto-error': ['faultKind'],
   throughput: ['tag'],
   'component-recovery': ['what'],
   'consumer-lag': ['stat', 'group'],
@@ -169,6 +172,8 @@ const HELP: Record<string, string> = {
   'load.durationSec': 'length of the load in seconds, a positive number',
   'load.rate': 'arrival rate in requests/s before scale (a positive number)',
   'load.steps': 'steps: [{ rate: 1000, durationSec: 12 }, ...] (capacity-step only)',
+  'load.flows':
+    'flows: [search] — only these flows (search, price, reservation, booking), the rate split by their shares',
   'load.steps[].rate': 'arrival rate of this step in requests/s before scale',
   'load.steps[].durationSec': 'length of this step in seconds',
   supplierFeed: 'supplierFeed: { ratePerSec: 10000 } (supplier messages/s before scale)',
@@ -311,6 +316,11 @@ export const LoadSchema = z.strictObject({
   /** capacity-step only: consecutive constant-rate steps, rates before scale. */
   steps: z
     .array(z.strictObject({ rate, durationSec: z.number().positive() }))
+    .min(1)
+    .optional(),
+  /** Only these flows (search, price, reservation, booking), the rate split by their shares. */
+  flows: z
+    .array(z.enum(['search', 'price', 'reservation', 'booking']))
     .min(1)
     .optional(),
 });

@@ -27,7 +27,7 @@ import { loadgenValidity, loadValidity } from './loadgen-validity.ts';
 import { overbooking } from './overbooking.ts';
 import { type PlanDeviation, planDeviations } from './plan-deviations.ts';
 import { duplicates, rpoLostWrites, rpoWindow } from './rpo.ts';
-import { rto } from './rto.ts';
+import { rto, rtoError } from './rto.ts';
 import { throughput } from './throughput.ts';
 
 /** The checker of every MetricId (lib/slo.ts documents each). */
@@ -38,6 +38,7 @@ export const CHECKERS: Record<MetricId, Checker> = {
   throughput,
   capacity,
   rto,
+  'rto-error': rtoError,
   'component-recovery': componentRecoveryChecker,
   'rpo-lost-writes': rpoLostWrites,
   'rpo-window': rpoWindow,

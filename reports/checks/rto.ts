@@ -88,3 +88,53 @@ export const rto: Checker = (run, row, ctx) => {
   });
   return worstOf(per, row, `SLI RTO (${sli.from}, settle ${SETTLE_SEC} s)`);
 };
+
+/**
+ * `rto-error` (calibration): per fault of params.faultKind, |RTO − true outage| / true outage in
+ * percent, where the true outage is the fault's span in the history (applied to healed: what
+ * happened, not what was planned); measured = the worst fault. A fault that never recovered is
+ * `unknown` when its observed time is still within the objective, else `fail`.
+ */
+export const rtoError: Checker = (run, row, ctx) => {
+  if (run.metrics === null) return unknown('metrics.jsonl is missing: no SLI to recover');
+  const deviated = notAsPlanned(run, row.params?.faultKind);
+  if (deviated) return deviated;
+  const all = faultSpans(run);
+  const faults = faultsFor(run, row.params?.faultKind);
+  if (faults.length === 0)
+    return unknown(
+      `no fault${row.params?.faultKind ? ` of kind ${row.params.faultKind}` : ''} happened in this run`,
+    );
+  const sli = sliFor(row, ctx.rows, ctx.bounds);
+  const per = faults.map((f) => {
+    const h = horizonMs(run, all, f);
+    const r = sliRecovery(run, f, h, sli, SETTLE_SEC);
+    const trueMs = (f.stopMs ?? h) - f.startMs;
+    const seenMs = r.rtoMs ?? h - f.startMs;
+    return {
+      f,
+      trueMs,
+      rtoMs: r.rtoMs,
+      errPct: trueMs > 0 ? (100 * Math.abs(seenMs - trueMs)) / trueMs : null,
+    };
+  });
+  const list = per.map(
+    (p) =>
+      `${p.f.faultId}: RTO ${p.rtoMs === null ? 'not recovered' : `${round(p.rtoMs / 1000, 3)} s`} for a ${round(p.trueMs / 1000, 3)} s outage`,
+  );
+  const errs = per.map((p) => p.errPct);
+  if (errs.some((e) => e === null)) return unknown(`a fault with no span: ${list.join('; ')}`);
+  const worst = round(Math.max(...(errs as number[])), 2);
+  const evidence = {
+    faults: per.map((p) => ({ faultId: p.f.faultId, trueMs: p.trueMs, rtoMs: p.rtoMs, errorPct: p.errPct })),
+  };
+  const detail = `worst error ${worst} % (${list.join('; ')}; SLI ${sli.from}, settle ${SETTLE_SEC} s)`;
+  if (per.some((p) => p.rtoMs === null))
+    return {
+      measured: worst,
+      detail,
+      evidence,
+      ...(within(worst, row.objective) ? { verdict: 'unknown' as const } : {}),
+    };
+  return { measured: worst, detail, evidence };
+};
