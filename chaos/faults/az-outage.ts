@@ -2,13 +2,15 @@ import { z } from 'zod';
 import { azsOf, type FaultKind, planOf } from './step.ts';
 
 /**
- * Every process of the targets' AZs dies and the AZ's link goes down; recovery brings the link
- * up and starts every component of the AZ. `az:az-b` takes az-b; `kafka:controller-leader` takes
+ * The AZ's link goes down, then every process of the targets' AZs dies (network first, so peers
+ * see silence, as in a real AZ loss); recovery brings the link up and starts every component of
+ * the AZ. `az:az-b` takes az-b; `kafka:controller-leader` takes
  * the AZ the controller is in.
  */
 export const azOutageFault: FaultKind<Record<string, never>> = {
   name: 'az-outage',
-  description: "take the targets' whole AZ down (every process dies, link down); recovery brings it up",
+  description:
+    "take the targets' whole AZ down (link down first, then every process dies); recovery brings it up",
   needs: ['azOutage'],
   accepts: 'both',
   paramsHelp: [],

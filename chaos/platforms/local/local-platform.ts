@@ -542,6 +542,10 @@ export class LocalPlatform implements Platform {
     const state = this.state();
     if (!state) throw badInput('not-up', 'no windshear stack is up', 'run `windshear up` first');
     const ns = this.requireNetns(state, az);
+    // The network goes first, as in a real AZ loss: peers see silence (timeouts), never the
+    // resets and FINs of processes that die while their link is still up, which would tell the
+    // survivors at once and make the outage gentler than the failure it stands for.
+    const link = await setLink(hostVeth(az), false);
     const pids = await namespacePids(ns);
     for (const pid of pids) signalGroup(pid, 'SIGKILL');
     for (const c of state.topology.components.filter((x) => x.az === az)) {
@@ -550,11 +554,10 @@ export class LocalPlatform implements Platform {
     }
     this.save(state);
     await waitGone(pids, 5000);
-    const link = await setLink(hostVeth(az), false);
     return {
       action: `az-down ${az}`,
       exitCode: link.exitCode,
-      detail: `killed ${pids.length} processes, ${hostVeth(az)} down`,
+      detail: `${hostVeth(az)} down, then killed ${pids.length} processes`,
     };
   }
 
