@@ -217,6 +217,13 @@ async function copyLogs(runDir: string): Promise<void> {
  * timeline │ samplers, all from one time zero → heal everything (always) → settle → drain actions
  * → drain lag and read back the ledger → write the run directory → judge → render.
  */
+/**
+ * How long before its planned time a fault's targets are resolved. The view reads every
+ * component (~1–4 s on a loaded 2-core machine); a selector's role (a partition leader, the Redis
+ * primary) is read this long before the fault, which is then applied on its planned second.
+ */
+export const FAULT_PREPARE_LEAD_MS = 5000;
+
 export async function runScenario(opts: RunScenarioOptions): Promise<RunScenarioResult> {
   const wallStart = Date.now();
   const log = opts.onLog ?? (() => {});
@@ -370,7 +377,9 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     const deps: FaultDeps = { platform, journalPath, onEvent: emit, clock };
     const prepared: PreparedFault[] = [];
     const faultRuns = plan.faults.map(async (f) => {
-      await sleep(f.atSec * 1000 - clock.t(), abort.signal);
+      // Resolve the targets (a cluster view of every component: seconds under load) ahead of the
+      // planned time, then apply on it: a late fault misses the phase it is judged in.
+      await sleep(f.atSec * 1000 - FAULT_PREPARE_LEAD_MS - clock.t(), abort.signal);
       if (abort.signal.aborted) return;
       try {
         const p = await prepareFault(
@@ -385,6 +394,8 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
           deps,
         );
         prepared.push(p);
+        await sleep(f.atSec * 1000 - clock.t(), abort.signal);
+        if (abort.signal.aborted) return;
         const { aborted } = await applyFault(p, deps, abort.signal);
         if (!aborted) await sleep(f.forSec * 1000, abort.signal);
         const heal = await recoverFault(p, deps);

@@ -112,6 +112,27 @@ describe('planDeviations', () => {
     expect(deviations(healError)[0]?.detail).toContain('no rule id');
   });
 
+  it('a fault applied more than a second after its planned time, or healed more than a second early', () => {
+    const late = [
+      faultStart(13_800, 'pause-edge', 'pause', edge),
+      step(13_830, 'pause-edge', 'apply', 0),
+      step(18_830, 'pause-edge', 'recover', 0, 'resume haproxy'),
+      faultStop(18_840, 'pause-edge'),
+    ];
+    expect(codes(late)).toEqual(['pause-edge fault-late']);
+    expect(deviations(late)[0]?.detail).toBe(
+      'fault pause-edge (pause on haproxy) was applied at 13.8 s, 3.8 s after its planned 10 s',
+    );
+    const onTime = late.map((e) => ({ ...e, t: e.t - 3_000 }));
+    expect(codes(onTime)).toEqual([]);
+    const short = [
+      ...clean.slice(0, 2),
+      step(12_000, 'pause-edge', 'recover', 0),
+      faultStop(12_010, 'pause-edge'),
+    ];
+    expect(codes(short)).toEqual(['pause-edge fault-short']);
+  });
+
   it('without a history nothing shows the faults happened', () => {
     expect(codes(null)).toEqual(['pause-edge fault-unverified']);
   });

@@ -8,7 +8,9 @@ import type { RunData } from './load-run.ts';
  * Codes: `fault-not-injected` (no fault-start, or injection failed after it), `selector-matched-
  * nothing` (the selector resolved to no target), `fault-step-failed` (an apply step exited
  * non-zero), `fault-not-healed` (no fault-stop, an undo that failed and never succeeded later, or
- * a heal error), `fault-unverified` (no history to tell from).
+ * a heal error), `fault-late` (its first apply step ran more than FAULT_LATE_MS after the planned
+ * time: the fault missed the phase the checkers judge it in), `fault-short` (healed more than
+ * FAULT_LATE_MS before its planned length), `fault-unverified` (no history to tell from).
  */
 export interface PlanDeviation {
   code: string;
@@ -18,6 +20,14 @@ export interface PlanDeviation {
 }
 
 type Ev<K extends HistoryEvent['kind']> = Extract<HistoryEvent, { kind: K }>;
+
+/**
+ * How far a fault may miss its planned start or length (ms). The runner prepares each fault ahead
+ * of time and applies it on the planned second; a second late already shifts it against the phase
+ * windows by more than the RTO resolution claimed (5 % of a 3 s outage is 150 ms, and a late
+ * start is not in the fault's phase at all when the fault is short).
+ */
+export const FAULT_LATE_MS = 1000;
 
 /** Runs recorded before `fault-error` existed say it in a note only. */
 const LEGACY_NOTE = /^fault (\S+) \(.*\) was not injected as planned: (.*)$/s;
@@ -68,7 +78,22 @@ function deviationsOf(f: PlannedFault, history: readonly HistoryEvent[]): PlanDe
   if (failedApply.length === 0 && injectErrors.length > 0)
     add('fault-not-injected', `${what(f)} was not injected as planned: ${said}`);
 
-  const stopped = history.some((e) => e.kind === 'fault-stop' && e.faultId === f.id);
+  const ranAsBuilt = out.length === 0 && injectErrors.length === 0;
+  const firstApply = steps.find((s) => s.step === 'apply');
+  const appliedAt = firstApply?.t ?? start.t;
+  const lateMs = appliedAt - f.atSec * 1000;
+  if (lateMs > FAULT_LATE_MS)
+    add(
+      'fault-late',
+      `${what(f)} was applied at ${(appliedAt / 1000).toFixed(1)} s, ${(lateMs / 1000).toFixed(1)} s after its planned ${f.atSec} s`,
+    );
+  const stop = history.find((e): e is Ev<'fault-stop'> => e.kind === 'fault-stop' && e.faultId === f.id);
+  if (ranAsBuilt && stop && stop.t - appliedAt < f.forSec * 1000 - FAULT_LATE_MS)
+    add(
+      'fault-short',
+      `${what(f)} lasted ${((stop.t - appliedAt) / 1000).toFixed(1)} s of its planned ${f.forSec} s`,
+    );
+  const stopped = stop !== undefined;
   if (!stopped) add('fault-not-healed', `${what(f)} has no fault-stop: it was never healed`);
   // An undo counts as done when its last attempt succeeded (healAll retries what recoverFault could not).
   const lastUndo = new Map<string, Ev<'fault-step'>>();
