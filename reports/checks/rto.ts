@@ -91,8 +91,8 @@ export const rto: Checker = (run, row, ctx) => {
 
 /**
  * `rto-error` (calibration): per fault of params.faultKind, |RTO − true outage| / true outage in
- * percent, where the true outage is the fault's span in the history (applied to healed: what
- * happened, not what was planned); measured = the worst fault. A fault that never recovered is
+ * percent, where the true outage runs from fault-start to its last undo step in the history
+ * (what happened, not what was planned); measured = the worst fault. A fault that never recovered is
  * `unknown` when its observed time is still within the objective, else `fail`.
  */
 export const rtoError: Checker = (run, row, ctx) => {
@@ -109,7 +109,12 @@ export const rtoError: Checker = (run, row, ctx) => {
   const per = faults.map((f) => {
     const h = horizonMs(run, all, f);
     const r = sliRecovery(run, f, h, sli, SETTLE_SEC);
-    const trueMs = (f.stopMs ?? h) - f.startMs;
+    // The outage ended when the last undo step ran (e.g. SIGCONT), which the history records
+    // just before fault-stop; RTOs count from fault-start, so the truth does too.
+    const healedAt = (run.history ?? [])
+      .filter((e) => e.kind === 'fault-step' && e.faultId === f.faultId && e.step === 'recover')
+      .reduce<number | null>((last, e) => Math.max(last ?? 0, e.t), null);
+    const trueMs = (healedAt ?? f.stopMs ?? h) - f.startMs;
     const seenMs = r.rtoMs ?? h - f.startMs;
     return {
       f,
