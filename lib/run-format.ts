@@ -339,7 +339,11 @@ export interface FaultMeasurement {
   /** Fault start to the first second the SLI left its objective; null if it never did. */
   detectionMs: number | null;
   /** Per-component recovery, e.g. `kafka-leader`, `redis-switch-master`, `pg-writable`, `lb-healthy`. */
-  components: { what: string; ms: number | null }[];
+  /**
+   * Per component event: recovery (ms from fault start), detection (the first unhealthy sample)
+   * and the probe's resolution (median gap between its samples during the fault).
+   */
+  components: { what: string; ms: number | null; detectedMs?: number | null; resolutionMs?: number | null }[];
 }
 
 export interface LostWrite {

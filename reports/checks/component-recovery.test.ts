@@ -87,7 +87,7 @@ const comp = (
 describe('component-recovery', () => {
   it('measures each component from fault start', () => {
     const [f] = faultMeasurements(runData({ history: history(), metrics: null }), []);
-    expect(f?.components).toEqual([
+    expect(f?.components.map(({ what, ms }) => ({ what, ms }))).toEqual([
       { what: 'kafka-leader', ms: 5000 },
       { what: 'kafka-isr', ms: 0 },
       { what: 'redis-switch-master', ms: 8000 },
@@ -95,6 +95,12 @@ describe('component-recovery', () => {
       { what: 'lb-healthy', ms: 3000 },
       { what: 'stream-recovery', ms: 16_000 },
     ]);
+    // Detection (the first unhealthy sample) apart from recovery, with the probe's resolution.
+    const leader = f?.components.find((c) => c.what === 'kafka-leader');
+    expect(leader?.detectedMs).not.toBeNull();
+    expect(leader?.detectedMs).toBeLessThanOrEqual(leader!.ms!);
+    expect(leader?.resolutionMs).toBeGreaterThan(0);
+    expect(f?.components.find((c) => c.what === 'kafka-isr')?.detectedMs).toBeNull();
     expect(f?.rtoMs).toBeNull();
   });
 

@@ -33,8 +33,27 @@ export const componentRecoveryChecker: Checker = (run, row, ctx) => {
   const per: PerFault[] = faults.flatMap((f) => {
     const h = horizonMs(run, all, f);
     const c = componentRecovery(run, ctx.rows, f, h, what);
-    return c ? [{ faultId: f.faultId, fault: f.fault, ms: c.ms, atLeastMs: h - f.startMs }] : [];
+    return c
+      ? [
+          {
+            faultId: f.faultId,
+            fault: f.fault,
+            ms: c.ms,
+            atLeastMs: h - f.startMs,
+            detectionMs: c.detectedMs ?? null,
+            resolutionMs: c.resolutionMs ?? null,
+          },
+        ]
+      : [];
   });
   if (per.length === 0) return unknown(`${what} does not apply to these faults`);
-  return worstOf(per, row, what);
+  const res = per.map((p) => p.resolutionMs).filter((x): x is number => typeof x === 'number');
+  const seen = per
+    .filter((p) => typeof p.detectionMs === 'number')
+    .map((p) => `${p.faultId} seen at ${round((p.detectionMs as number) / 1000, 1)} s`);
+  const how =
+    res.length > 0
+      ? `; probe every ~${round(Math.max(...res) / 1000, 1)} s, the resolution of these times`
+      : '';
+  return worstOf(per, row, `${what}${seen.length > 0 ? ` (${seen.join(', ')})` : ''}${how}`);
 };

@@ -152,6 +152,25 @@ export function sliRecovery(
   return { rtoMs: null, detectionMs };
 }
 
+/** A component's recovery from one fault, with when the probe first saw it and how often it looked. */
+export interface ComponentTime {
+  /** Fault start to the first healthy sample after the first unhealthy one; 0 when none was unhealthy; null when never healthy again. */
+  ms: number | null;
+  /** Fault start to the first unhealthy sample (detection); null when none was. */
+  detectedMs?: number | null;
+  /** Median gap between the probe's samples during the fault: the resolution of both times. */
+  resolutionMs?: number | null;
+}
+
+/** Median gap between consecutive sample times (null with fewer than two). */
+export function medianGapMs(ts: readonly number[]): number | null {
+  const gaps = ts
+    .slice(1)
+    .map((t, i) => t - ts[i]!)
+    .sort((a, b) => a - b);
+  return gaps.length === 0 ? null : gaps[Math.floor(gaps.length / 2)]!;
+}
+
 /**
  * Time from fault start to the first healthy sample after the first unhealthy one within
  * [start, horizon); 0 when no sample was unhealthy; null when it never became healthy again.
@@ -161,12 +180,14 @@ function firstHealthyAfterBad<T>(
   fault: FaultSpan,
   horizon: RunMs,
   bad: (d: T) => boolean,
-): number | null {
-  const during = samples.filter((s) => s.t >= fault.startMs && s.t < horizon);
+): ComponentTime {
+  const during = samples.filter((s) => s.t >= fault.startMs && s.t < horizon).sort((a, b) => a.t - b.t);
+  const resolutionMs = medianGapMs(during.map((s) => s.t));
   const firstBad = during.findIndex((s) => bad(s.data));
-  if (firstBad < 0) return 0;
+  if (firstBad < 0) return { ms: 0, detectedMs: null, resolutionMs };
+  const detectedMs = during[firstBad]!.t - fault.startMs;
   const healed = during.slice(firstBad + 1).find((s) => !bad(s.data));
-  return healed ? healed.t - fault.startMs : null;
+  return { ms: healed ? healed.t - fault.startMs : null, detectedMs, resolutionMs };
 }
 
 /** Target names, with the components of whole-AZ targets. */
@@ -211,7 +232,7 @@ export function componentRecovery(
   fault: FaultSpan,
   horizon: RunMs,
   what: ComponentEvent,
-): { ms: number | null } | undefined {
+): ComponentTime | undefined {
   const names = targetNames(fault);
   switch (what) {
     case 'kafka-leader':
@@ -219,11 +240,9 @@ export function componentRecovery(
       const samples = samplesOf(run, 'kafka') ?? [];
       if (!samples.some((s) => s.t >= fault.startMs && s.t < horizon)) return undefined;
       if (what === 'kafka-isr')
-        return {
-          ms: firstHealthyAfterBad(samples, fault, horizon, (d) =>
-            d.partitions.some((p) => p.isr.length < 2),
-          ),
-        };
+        return firstHealthyAfterBad(samples, fault, horizon, (d) =>
+          d.partitions.some((p) => p.isr.length < 2),
+        );
       const before = [...samples].reverse().find((s) => s.t < fault.startMs);
       const known = new Set(before?.data.brokers ?? []);
       const gone = new Set<number>();
@@ -235,11 +254,9 @@ export function componentRecovery(
           const m = /^kafka-?(\d+)$/.exec(n);
           if (m) gone.add(Number(m[1]));
         }
-      return {
-        ms: firstHealthyAfterBad(samples, fault, horizon, (d) =>
-          d.partitions.some((p) => p.leader === null || gone.has(p.leader)),
-        ),
-      };
+      return firstHealthyAfterBad(samples, fault, horizon, (d) =>
+        d.partitions.some((p) => p.leader === null || gone.has(p.leader)),
+      );
     }
     case 'redis-switch-master': {
       const samples = samplesOf(run, 'redis') ?? [];
@@ -254,9 +271,12 @@ export function componentRecovery(
           s.data.primary !== old &&
           s.data.sentinels.every((x) => x.primary === null || x.primary === s.data.primary),
       );
-      if (switched) return { ms: switched.t - fault.startMs };
+      const resolutionMs = medianGapMs(
+        samples.filter((s) => s.t >= fault.startMs && s.t < horizon).map((s) => s.t),
+      );
+      if (switched) return { ms: switched.t - fault.startMs, resolutionMs };
       const hit = before?.data.primaryName != null && names.has(before.data.primaryName);
-      return hit ? { ms: null } : undefined;
+      return hit ? { ms: null, resolutionMs } : undefined;
     }
     case 'pg-writable': {
       // The probe's own write decides, also in a sample marked failed because another node (the
@@ -267,7 +287,7 @@ export function componentRecovery(
           : [],
       );
       if (!samples.some((s) => s.t >= fault.startMs && s.t < horizon)) return undefined;
-      return { ms: firstHealthyAfterBad(samples, fault, horizon, (d) => !d.writable) };
+      return firstHealthyAfterBad(samples, fault, horizon, (d) => !d.writable);
     }
     case 'lb-healthy': {
       const samples = samplesOf(run, 'haproxy') ?? [];
@@ -277,11 +297,9 @@ export function componentRecovery(
         )
       )
         return undefined;
-      return {
-        ms: firstHealthyAfterBad(samples, fault, horizon, (d) =>
-          d.servers.some((x) => names.has(x.server) && x.status === 'UP'),
-        ),
-      };
+      return firstHealthyAfterBad(samples, fault, horizon, (d) =>
+        d.servers.some((x) => names.has(x.server) && x.status === 'UP'),
+      );
     }
     case 'stream-recovery': {
       const samples = (samplesOf(run, 'consumer-lag') ?? []).flatMap((s) => {
@@ -290,7 +308,7 @@ export function componentRecovery(
       });
       if (!samples.some((s) => s.t >= fault.startMs && s.t < horizon)) return undefined;
       const limit = lagObjectiveSec(rows, STREAM_GROUP).sec;
-      return { ms: firstHealthyAfterBad(samples, fault, horizon, (lag) => lag > limit) };
+      return firstHealthyAfterBad(samples, fault, horizon, (lag) => lag > limit);
     }
   }
 }
@@ -361,7 +379,16 @@ export function faultMeasurements(
       : { rtoMs: null, detectionMs: null };
     const components = COMPONENT_EVENTS.flatMap((what) => {
       const c = componentRecovery(run, rows, f, horizon, what);
-      return c ? [{ what, ms: c.ms }] : [];
+      return c
+        ? [
+            {
+              what,
+              ms: c.ms,
+              ...(c.detectedMs !== undefined ? { detectedMs: c.detectedMs } : {}),
+              ...(c.resolutionMs !== undefined ? { resolutionMs: c.resolutionMs } : {}),
+            },
+          ]
+        : [];
     });
     return {
       faultId: f.faultId,

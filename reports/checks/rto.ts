@@ -29,6 +29,8 @@ export interface PerFault {
   /** When ms is null: time observed without recovery (fault start to horizon). */
   atLeastMs?: number;
   detectionMs?: number | null;
+  /** Component times: the probe's median sampling gap. */
+  resolutionMs?: number | null;
 }
 
 /**
