@@ -219,10 +219,10 @@ async function copyLogs(runDir: string): Promise<void> {
  */
 /**
  * How long before its planned time a fault's targets are resolved. The view reads every
- * component (~1–4 s on a loaded 2-core machine); a selector's role (a partition leader, the Redis
+ * component (1–9 s seen on a loaded 2-core machine); a selector's role (a partition leader, the Redis
  * primary) is read this long before the fault, which is then applied on its planned second.
  */
-export const FAULT_PREPARE_LEAD_MS = 5000;
+export const FAULT_PREPARE_LEAD_MS = 8000;
 
 export async function runScenario(opts: RunScenarioOptions): Promise<RunScenarioResult> {
   const wallStart = Date.now();
