@@ -121,7 +121,7 @@ describe('planDeviations', () => {
     ];
     expect(codes(late)).toEqual(['pause-edge fault-late']);
     expect(deviations(late)[0]?.detail).toBe(
-      'fault pause-edge (pause on haproxy) was applied at 13.8 s, 3.8 s after its planned 10 s',
+      'fault pause-edge (pause on haproxy) started at 13.8 s, 3.8 s after its planned 10 s',
     );
     const onTime = late.map((e) => ({ ...e, t: e.t - 3_000 }));
     expect(codes(onTime)).toEqual([]);

@@ -8,7 +8,7 @@ import type { RunData } from './load-run.ts';
  * Codes: `fault-not-injected` (no fault-start, or injection failed after it), `selector-matched-
  * nothing` (the selector resolved to no target), `fault-step-failed` (an apply step exited
  * non-zero), `fault-not-healed` (no fault-stop, an undo that failed and never succeeded later, or
- * a heal error), `fault-late` (its first apply step ran more than FAULT_LATE_MS after the planned
+ * a heal error), `fault-late` (its fault-start came more than FAULT_LATE_MS after the planned
  * time: the fault missed the phase the checkers judge it in), `fault-short` (healed more than
  * FAULT_LATE_MS before its planned length), `fault-unverified` (no history to tell from).
  */
@@ -79,13 +79,14 @@ function deviationsOf(f: PlannedFault, history: readonly HistoryEvent[]): PlanDe
     add('fault-not-injected', `${what(f)} was not injected as planned: ${said}`);
 
   const ranAsBuilt = out.length === 0 && injectErrors.length === 0;
-  const firstApply = steps.find((s) => s.step === 'apply');
-  const appliedAt = firstApply?.t ?? start.t;
+  // fault-start is written as the first apply step begins (a step's own event is written when it
+  // has finished: restarting a service with a new setting takes seconds).
+  const appliedAt = start.t;
   const lateMs = appliedAt - f.atSec * 1000;
   if (lateMs > FAULT_LATE_MS)
     add(
       'fault-late',
-      `${what(f)} was applied at ${(appliedAt / 1000).toFixed(1)} s, ${(lateMs / 1000).toFixed(1)} s after its planned ${f.atSec} s`,
+      `${what(f)} started at ${(appliedAt / 1000).toFixed(1)} s, ${(lateMs / 1000).toFixed(1)} s after its planned ${f.atSec} s`,
     );
   const stop = history.find((e): e is Ev<'fault-stop'> => e.kind === 'fault-stop' && e.faultId === f.id);
   if (ranAsBuilt && stop && stop.t - appliedAt < f.forSec * 1000 - FAULT_LATE_MS)
