@@ -1,12 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { type Command, Option } from 'commander';
-import { z } from 'zod';
 import { localPlatform } from '../../chaos/platforms/local/local-platform.ts';
 import { badInput, EXIT, type ExitCode } from '../../lib/errors.ts';
 import { REPO_ROOT } from '../../lib/paths.ts';
-import { type HistoryEvent, outcomeOf, type RunResults, type Verdict } from '../../lib/run-format.ts';
-import { parseJsonl } from '../../reports/checks/load-run.ts';
+import { outcomeOf, type RunResults, type Verdict } from '../../lib/run-format.ts';
+import { readRun } from '../../lib/run-store/read-run.ts';
+import { RUN_FILES, runFilePath } from '../../lib/run-store/run-files.ts';
 import { catalogNames, loadScenarios } from '../../scenarios/load-scenario.ts';
 import {
   isProfileName,
@@ -94,14 +93,8 @@ export function runFactLines(r: RunResults, lag: LagFacts[]): string[] {
 }
 
 async function lagOf(runDir: string): Promise<LagFacts[]> {
-  const text = await readFile(join(runDir, 'history.jsonl'), 'utf8').catch(() => null);
-  const events = parseJsonl<HistoryEvent>(
-    text,
-    'history.jsonl',
-    z.looseObject({ kind: z.string(), t: z.number() }),
-    [],
-  );
-  return lagFacts(events ?? []);
+  const { history } = await readRun(runDir);
+  return lagFacts(history ?? []);
 }
 
 /** Progress to stderr: one rewritten line on a TTY, else a line every 5 s. */
@@ -136,7 +129,7 @@ Quarterly failover drill — what to watch, where the evidence is:
   [ ] network-partition, az-loss: the API keeps serving from the healthy AZs.
   [ ] After: every fault healed (\`windshear chaos heal\` finds nothing), lag back to 0.
   Evidence per scenario: reports/runs/<scenario>/<stamp>/report.html (charts, verdicts),
-  results.json, history.jsonl (every fault step and probe sample), logs/ (component logs).
+  ${RUN_FILES.results}, ${RUN_FILES.history} (every fault step and probe sample), ${RUN_FILES.logs}/ (component logs).
 `;
 
 async function runOne(
@@ -230,7 +223,7 @@ aborted), 254 bad input, 255 internal error; 130/143 after Ctrl-C/SIGTERM (fault
             verdictTable(r.results),
             ...reasonLines(r.results),
             ...runFactLines(r.results, await lagOf(r.runDir)),
-            `verdict ${verdictText(r.results)} in ${(r.wallMs / 1000).toFixed(0)} s — report ${rel(join(r.runDir, 'report.html'))}`,
+            `verdict ${verdictText(r.results)} in ${(r.wallMs / 1000).toFixed(0)} s — report ${rel(runFilePath(r.runDir, 'report'))}`,
           ];
           process.stdout.write(`${lines.join('\n')}\n`);
         }

@@ -1,5 +1,3 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
   type LostWrite,
   RUN_FORMAT_VERSION,
@@ -8,6 +6,8 @@ import {
   type SloVerdict,
   type Verdict,
 } from '../../lib/run-format.ts';
+import { RUN_FILES } from '../../lib/run-store/run-files.ts';
+import { writeRunJson } from '../../lib/run-store/write-run-file.ts';
 import type { LatencyBound, MetricId, SloRow } from '../../lib/slo.ts';
 import { availability } from './availability.ts';
 import { cacheHitRatio } from './cache-hit-ratio.ts';
@@ -231,9 +231,9 @@ export function judge(run: RunData, rows: SloRow[], opts: JudgeOptions = {}): Ru
   };
 }
 
-/** Writes results.json into the run directory. */
+/** Writes results.json into the run directory (through lib/run-store). */
 export async function writeResults(runDir: string, results: RunResults): Promise<void> {
-  await writeFile(join(runDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  await writeRunJson(runDir, RUN_FILES.results, results);
 }
 
 /** Loads a run directory, judges it and writes results.json into it. */

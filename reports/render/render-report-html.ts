@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { HistoryEvent, SloVerdict } from '../../lib/run-format.ts';
+import { RUN_FILES, type RunFileName } from '../../lib/run-store/run-files.ts';
 import {
   capacityChart,
   errorChart,
@@ -33,7 +34,7 @@ export async function renderReportHtml(run: StoredRun): Promise<string> {
   const charts: Record<string, TopLevelSpec> = {};
   const spanSec = runSpanSec(run);
   const bucketSec = bucketSecFor(spanSec);
-  let faults = faultWindows(run.history, spanSec);
+  let faults = faultWindows(run.history ?? [], spanSec);
   if (faults.length === 0) faults = faultsFromResults(run, spanSec);
 
   const sections: [string, string, string][] = [];
@@ -85,6 +86,11 @@ ${r.lostWrites.length} lost acknowledged write(s).<br>${why}</div>
 Run directory <code>${e(r.runDir)}</code>.</p>`;
 }
 
+/** What a section shows in place of a file the run did not record (lib/run-store: missing is null). */
+function notRecorded(file: RunFileName): string {
+  return `<p class="note">${e(file)}: not recorded.</p>`;
+}
+
 function state(v: SloVerdict['verdict']): string {
   return `<span class="state ${v}">${verdictLabel(v)}</span>`;
 }
@@ -124,15 +130,17 @@ function faultSection(
   spanSec: number,
   charts: Record<string, TopLevelSpec>,
 ): string {
-  const phases = phaseSpans(run.history, spanSec);
+  if (run.history === null && faults.length === 0) return notRecorded(RUN_FILES.history);
+  const history = run.history ?? [];
+  const phases = phaseSpans(history, spanSec);
   if (faults.length === 0 && phases.length === 0)
     return '<p>The history records no phases and no faults.</p>';
   charts['chart-fault-timeline'] = faultTimelineChart(phases, faults, spanSec);
-  const steps = run.history.filter(
+  const steps = history.filter(
     (h): h is Extract<HistoryEvent, { kind: 'fault-step' }> => h.kind === 'fault-step',
   );
   const selectors = new Map(
-    run.history.flatMap((h) => (h.kind === 'fault-start' ? [[h.faultId, h.selector] as const] : [])),
+    history.flatMap((h) => (h.kind === 'fault-start' ? [[h.faultId, h.selector] as const] : [])),
   );
   const rows = faults.map((f) => {
     const mine = steps
@@ -156,7 +164,8 @@ function latencySection(
   bucketSec: number,
   charts: Record<string, TopLevelSpec>,
 ): string {
-  if (run.metrics.length === 0) return '<p>metrics.jsonl has no latency windows.</p>';
+  if (run.metrics === null) return notRecorded(RUN_FILES.metrics);
+  if (run.metrics.length === 0) return `<p>${RUN_FILES.metrics} has no latency windows.</p>`;
   const points = latencySeries(run.metrics, bucketSec);
   const tags = [...new Set(points.map((p) => p.tag))].sort((a, b) =>
     a === 'all' ? -1 : b === 'all' ? 1 : a.localeCompare(b),
@@ -195,8 +204,9 @@ function loadSection(
   bucketSec: number,
   charts: Record<string, TopLevelSpec>,
 ): string {
+  if (run.metrics === null) return notRecorded(RUN_FILES.metrics);
   const rate = rateSeries(run.metrics, bucketSec);
-  if (rate.length === 0) return '<p>metrics.jsonl has no all-requests (`*`) windows.</p>';
+  if (rate.length === 0) return `<p>${RUN_FILES.metrics} has no all-requests (\`*\`) windows.</p>`;
   charts['chart-rate'] = rateChart(rate, faults, spanSec);
   charts['chart-errors'] = errorChart(errorSeries(run.metrics, bucketSec), faults, spanSec);
   const mean = (series: string) => {
@@ -215,6 +225,7 @@ function lagSection(
   spanSec: number,
   charts: Record<string, TopLevelSpec>,
 ): string {
+  if (run.history === null) return notRecorded(RUN_FILES.history);
   const lag = lagSeries(run.history);
   if (lag.length === 0) return '<p>The history holds no successful consumer-lag samples.</p>';
   charts['chart-lag-offsets'] = lagChart(lag, 'lagOffsets', faults, spanSec);
@@ -237,7 +248,7 @@ function recoverySection(
   spanSec: number,
   charts: Record<string, TopLevelSpec>,
 ): string {
-  const events = componentEvents(run.history);
+  const events = componentEvents(run.history ?? []);
   const measured = run.results.faults;
   if (measured.length === 0 && events.length === 0)
     return '<p>No faults were measured and no component changed state.</p>';
@@ -276,7 +287,7 @@ ${measured.length === 0 ? '' : `<table><thead><tr><th>fault</th><th>what</th><th
 
 function rpoSection(run: StoredRun): string {
   const r = run.results;
-  const ops = run.ledger.filter((o) => o.type !== 'invoke');
+  const ops = (run.ledger ?? []).filter((o) => o.type !== 'invoke');
   const by = (kind: string, type: string) => ops.filter((o) => o.kind === kind && o.type === type).length;
   const ledger = ['reservation', 'fare-update']
     .map(
@@ -304,6 +315,7 @@ ${r.lostWrites
       : `<p><strong>${r.duplicates.length} duplicated key(s):</strong></p><table><thead><tr><th>key</th><th>rows</th></tr></thead><tbody>${r.duplicates
           .map((d) => `<tr><td><code>${e(d.key)}</code></td><td class="num">${d.count}</td></tr>`)
           .join('')}</tbody></table>`;
+  if (run.ledger === null) return `${lost}\n${dups}\n${notRecorded(RUN_FILES.ledger)}`;
   return `${lost}\n${dups}
 <table><thead><tr><th>ledger ops</th><th>ok</th><th>fail</th><th>unknown (outcome not known)</th></tr></thead><tbody>${ledger}</tbody></table>`;
 }
@@ -337,7 +349,7 @@ ${chartBox(id, `capacity curve of ${s.id}: step rate versus p95 latency, knee ma
 function environmentSection(run: StoredRun): string {
   const env = run.environment;
   const plan = run.plan;
-  if (!env) return '<p>environment.json is missing.</p>';
+  if (!env) return notRecorded(RUN_FILES.environment);
   const kv = (k: string, v: string) => `<tr><th>${e(k)}</th><td>${e(v)}</td></tr>`;
   const gib = (env.machine.memoryBytes / 2 ** 30).toFixed(1);
   return `<table>

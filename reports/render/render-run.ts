@@ -1,6 +1,6 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { loadRun, RAW_FILES } from './load-run.ts';
+import { LINKED_FILES, RUN_FILES } from '../../lib/run-store/run-files.ts';
+import { writeReportFiles } from '../../lib/run-store/write-run-file.ts';
+import { loadRun } from './load-run.ts';
 import { renderJunit } from './render-junit.ts';
 import { renderReportHtml } from './render-report-html.ts';
 import { renderSummary } from './render-summary.ts';
@@ -13,18 +13,10 @@ import { renderSummary } from './render-summary.ts';
 export async function renderRun(runDir: string): Promise<{ files: string[] }> {
   const run = await loadRun(runDir);
   // The report links the files this call writes too.
-  const present = new Set([...run.rawFiles, 'junit.xml', 'summary.md']);
-  run.rawFiles = RAW_FILES.filter((f) => present.has(f));
-  const outputs: [string, string][] = [
-    ['junit.xml', renderJunit(run.results)],
-    ['summary.md', renderSummary(run.results, ['report.html', ...run.rawFiles])],
-    ['report.html', await renderReportHtml(run)],
-  ];
-  const files: string[] = [];
-  for (const [name, text] of outputs) {
-    const file = join(runDir, name);
-    await writeFile(file, text);
-    files.push(file);
-  }
-  return { files };
+  const present = new Set([...run.rawFiles, RUN_FILES.junit, RUN_FILES.summary]);
+  run.rawFiles = LINKED_FILES.filter((f) => present.has(f));
+  const junit = renderJunit(run.results);
+  const summary = renderSummary(run.results, [RUN_FILES.report, ...run.rawFiles]);
+  const report = await renderReportHtml(run);
+  return { files: await writeReportFiles(runDir, { junit, summary, report }) };
 }

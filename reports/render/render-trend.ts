@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { badInput, WindshearError } from '../../lib/errors.ts';
 import type { RunResults, Verdict } from '../../lib/run-format.ts';
+import { hasRunFile } from '../../lib/run-store/read-run.ts';
+import { RUN_FILES } from '../../lib/run-store/run-files.ts';
 import { chartBox, escapeHtml as e, fmt, htmlPage, verdictLabel } from './html-page.ts';
 import { loadResults } from './load-run.ts';
 import { capacityEvidence } from './series.ts';
@@ -103,10 +105,7 @@ async function collect(runsDir: string, warnings: string[]): Promise<Map<string,
       const dir = join(runsDir, scenario, stamp);
       try {
         const results = await loadResults(dir);
-        const hasReport = await stat(join(dir, 'report.html')).then(
-          () => true,
-          () => false,
-        );
+        const hasReport = await hasRunFile(dir, RUN_FILES.report);
         runs.push({ stamp, results, hasReport });
       } catch (err) {
         if (!(err instanceof WindshearError)) throw err;
@@ -268,7 +267,7 @@ function scenarioSection(scenario: string, runs: TrendRun[], series: Series[], b
   const runRows = runs.map((run) => {
     const r = run.results;
     const link = run.hasReport
-      ? `<a href="${e(`${scenario}/${run.stamp}/report.html`)}">${e(run.stamp)}</a>`
+      ? `<a href="${e(`${scenario}/${run.stamp}/${RUN_FILES.report}`)}">${e(run.stamp)}</a>`
       : `<code>${e(run.stamp)}</code>`;
     return `<tr><td>${link}</td><td><span class="state ${r.verdict}">${verdictLabel(r.verdict)}</span></td>
 <td class="num">${r.slos.filter((s) => s.verdict === 'fail').length}</td><td class="num">${r.lostWrites.length}</td><td>${e(r.judgedAt)}</td></tr>`;

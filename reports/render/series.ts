@@ -82,8 +82,8 @@ const HDR = {
 
 /** Seconds the time charts span: the plan's duration, or the last thing the run recorded. */
 export function runSpanSec(run: StoredRun): number {
-  const lastEvent = run.history.reduce((m, e) => Math.max(m, e.t / 1000), 0);
-  const lastWindow = run.metrics.reduce((m, w) => Math.max(m, w.sec + 1), 0);
+  const lastEvent = (run.history ?? []).reduce((m, e) => Math.max(m, e.t / 1000), 0);
+  const lastWindow = (run.metrics ?? []).reduce((m, w) => Math.max(m, w.sec + 1), 0);
   return Math.max(run.plan?.durationSec ?? 0, lastEvent, lastWindow, 1);
 }
 
