@@ -1,7 +1,7 @@
 /**
  * The stored run is the contract between running and judging (architecture.md, style 6).
- * Every file of a run directory `reports/runs/<scenario>/<UTC stamp>/` is described here; the
- * runner writes them, checkers and renderers only read them.
+ * Every file of a run directory `reports/runs/<scenario>/<UTC stamp>/` is described here; its
+ * names, schemas, reader and writers are in lib/run-store, the only code that touches the files.
  *
  *   scenario.json     the validated Scenario (scenarios/schema)
  *   plan.json         RunPlan

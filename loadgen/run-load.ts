@@ -1,11 +1,13 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import type { GeneratorRecord, LatencyWindow } from '../lib/run-format.ts';
+import { openJsonl } from '../lib/run-store/jsonl-sink.ts';
+import { openRequestSink } from '../lib/run-store/request-sink.ts';
+import { enginePaths, RUN_FILES, runFilePath } from '../lib/run-store/run-files.ts';
+import { createRunDir } from '../lib/run-store/write-run-file.ts';
 import type { EngineAccounting, LoadEngine, LoadTarget } from './engines/engine.ts';
 import { ALL_TAG, LATE_LAG_US, RecordFolder, type TagTotals } from './fold-records.ts';
-import { FileTailer, GzipSink } from './k6-points.ts';
+import { FileTailer } from './k6-points.ts';
 import { assertPlan, intendedTotal, type LoadPlan, unsentBySecond } from './load-plan.ts';
 import { formatRecord } from './request-record.ts';
 
@@ -137,7 +139,7 @@ export function judgeValidity(r: {
 export async function runLoad(o: RunLoadOptions): Promise<LoadRunSummary> {
   assertPlan(o.plan, o.engine.limits);
   const bin = o.bin ?? o.engine.resolve();
-  await mkdir(join(o.outDir, 'logs'), { recursive: true });
+  await createRunDir(o.outDir, { logs: true });
   const runStart = o.runStartEpochMs ?? Date.now();
   const scheduleStart = Math.max(runStart, Date.now() + (o.startDelayMs ?? 300));
   const started = await o.engine.start(bin, {
@@ -148,12 +150,12 @@ export async function runLoad(o: RunLoadOptions): Promise<LoadRunSummary> {
   });
   const files = {
     ...started.files,
-    requests: join(o.outDir, 'requests.jsonl.gz'),
-    metrics: join(o.outDir, 'metrics.jsonl'),
-    log: started.files.log ?? join(o.outDir, 'logs', 'engine.log'),
+    requests: runFilePath(o.outDir, 'requests'),
+    metrics: runFilePath(o.outDir, 'metrics'),
+    log: started.files.log ?? enginePaths(o.outDir).log,
   };
   const child = started.child;
-  await rm(files.requests, { force: true });
+  const gz = await openRequestSink(o.outDir);
   if (child.pid !== undefined) o.onStart?.(child.pid);
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -182,7 +184,6 @@ export async function runLoad(o: RunLoadOptions): Promise<LoadRunSummary> {
     done = true;
   });
 
-  const gz = new GzipSink(files.requests);
   const tailer = new FileTailer(started.rawPath);
   const base = { runStartEpochMs: runStart, scheduleStartEpochMs: scheduleStart, plan: o.plan };
   // Two folds of the same records: by completion second for the live progress line, and by
@@ -194,12 +195,12 @@ export async function runLoad(o: RunLoadOptions): Promise<LoadRunSummary> {
     lateSec: Math.ceil(o.plan.timeoutSec) + 2,
     lateLagUs: o.lateLagUs ?? LATE_LAG_US,
   });
-  const metrics = createWriteStream(files.metrics);
+  const metrics = openJsonl(o.outDir, RUN_FILES.metrics);
   let windows = 0;
   const store = (ws: LatencyWindow[]) => {
     for (const w of ws) {
       windows++;
-      metrics.write(`${JSON.stringify(w)}\n`);
+      metrics.append(w);
       o.onWindow?.(w);
     }
   };
@@ -232,7 +233,7 @@ export async function runLoad(o: RunLoadOptions): Promise<LoadRunSummary> {
       if ('record' in e) {
         live.add(e.record);
         issued.add(e.record);
-        gz.write(Buffer.from(formatRecord(e.record)));
+        gz.write(formatRecord(e.record));
       } else if ('unsent' in e) {
         live.addUnsent(e.unsent.epochMs, e.unsent.n);
         issued.addUnsent(e.unsent.epochMs, e.unsent.n);
@@ -277,7 +278,7 @@ export async function runLoad(o: RunLoadOptions): Promise<LoadRunSummary> {
     clearTimeout(hardKill);
     o.signal?.removeEventListener('abort', onAbort);
     process.removeListener('exit', killOnExit);
-    await new Promise<void>((r) => metrics.end(() => r()));
+    await metrics.close();
     await gz.end();
     await rm(started.rawPath, { force: true });
   }

@@ -8,8 +8,8 @@ const wall = '2026-01-01T00:00:00.000Z';
 
 describe('HistoryWriter', () => {
   it('appends one JSON line per event and tracks active faults and the worst lag', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'ws-hist-')), 'history.jsonl');
-    const h = new HistoryWriter(file);
+    const h = new HistoryWriter(mkdtempSync(join(tmpdir(), 'ws-hist-')));
+    const file = h.file;
     h.emit({ kind: 'phase', t: 0, wall, phase: 'baseline' });
     h.emit({
       kind: 'fault-start',

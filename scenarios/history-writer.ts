@@ -1,5 +1,6 @@
-import { appendFileSync, writeFileSync } from 'node:fs';
 import type { ConsumerLagSample, HistoryEvent } from '../lib/run-format.ts';
+import { type JsonlSink, openJsonl } from '../lib/run-store/jsonl-sink.ts';
+import { RUN_FILES } from '../lib/run-store/run-files.ts';
 
 /** What the live progress line needs from the history so far. */
 export interface HistoryState {
@@ -11,23 +12,31 @@ export interface HistoryState {
 }
 
 /**
- * Appends history.jsonl one line per event as it happens (a crashed run keeps what it recorded;
- * a torn last line is skipped by the loader) and keeps the state the progress line shows.
+ * Appends the run's history.jsonl (through lib/run-store) one line per event as it happens (a
+ * crashed run keeps what it recorded; a torn last line is skipped by the loader) and keeps the
+ * state the progress line shows.
  */
 export class HistoryWriter {
   private readonly active = new Set<string>();
   private lag: HistoryState['lag'] = null;
   private count = 0;
   private closed = false;
+  private readonly sink: JsonlSink<HistoryEvent>;
 
-  constructor(readonly file: string) {
-    writeFileSync(file, '');
+  /** Creates an empty history.jsonl in `runDir`. */
+  constructor(runDir: string) {
+    this.sink = openJsonl(runDir, RUN_FILES.history, { sync: true });
+  }
+
+  /** Path of the file written. */
+  get file(): string {
+    return this.sink.path;
   }
 
   /** Bound, so it can be passed around as an event sink. */
   readonly emit = (e: HistoryEvent): void => {
     if (this.closed) return;
-    appendFileSync(this.file, `${JSON.stringify(e)}\n`);
+    this.sink.append(e);
     this.count++;
     if (e.kind === 'fault-start') this.active.add(e.faultId);
     else if (e.kind === 'fault-stop') this.active.delete(e.faultId);
@@ -45,5 +54,6 @@ export class HistoryWriter {
   /** Later events are dropped (a late probe or signal handler cannot write after run-end). */
   close(): void {
     this.closed = true;
+    void this.sink.close();
   }
 }

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { badInput } from '../../lib/errors.ts';
 import { paths, resolveBinary } from '../../lib/paths.ts';
+import { enginePaths, RUN_FILES } from '../../lib/run-store/run-files.ts';
+import { writeRunJson } from '../../lib/run-store/write-run-file.ts';
 import { catalogueEnv } from '../catalogue.ts';
 import { parsePointLine } from '../k6-points.ts';
 import { readK6Summary } from '../k6-summary.ts';
@@ -35,13 +36,10 @@ export const k6Engine: LoadEngine = {
     );
   },
   async start(bin, o): Promise<StartedEngine> {
-    const files = {
-      config: join(o.outDir, 'k6-config.json'),
-      summary: join(o.outDir, 'k6-summary.json'),
-      log: join(o.outDir, 'logs', 'engine.log'),
-    };
-    const rawPath = join(o.outDir, 'k6-points.jsonl');
-    await writeFile(files.config, `${JSON.stringify(k6ConfigFor(o.plan), null, 2)}\n`);
+    const own = enginePaths(o.outDir);
+    const files = { config: own.k6Config, summary: own.k6Summary, log: own.log };
+    const rawPath = own.k6RawPoints;
+    await writeRunJson(o.outDir, RUN_FILES.k6Config, k6ConfigFor(o.plan));
     await rm(files.summary, { force: true });
     const t = o.target;
     const env: Record<string, string> = {

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { badInput } from '../../lib/errors.ts';
 import { paths, resolveBinary } from '../../lib/paths.ts';
+import { enginePaths, RUN_FILES } from '../../lib/run-store/run-files.ts';
+import { writeRunJson } from '../../lib/run-store/write-run-file.ts';
 import { parseRecordLine } from '../request-record.ts';
 import { type EngineAccounting, engineCommand, type LoadEngine, type StartedEngine } from './engine.ts';
 
@@ -44,11 +44,9 @@ export const wsLoadEngine: LoadEngine = {
     );
   },
   async start(bin, o): Promise<StartedEngine> {
-    const files = {
-      plan: join(o.outDir, 'load-plan.json'),
-      log: join(o.outDir, 'logs', 'engine.log'),
-    };
-    const rawPath = join(o.outDir, 'requests.jsonl');
+    const own = enginePaths(o.outDir);
+    const files = { plan: own.loadPlan, log: own.log };
+    const rawPath = own.wsLoadRecords;
     const t = o.target;
     const enginePlan = {
       baseUrl: t.baseUrl.replace(/\/+$/, ''),
@@ -65,7 +63,7 @@ export const wsLoadEngine: LoadEngine = {
       records: rawPath,
       flows: o.plan.flows,
     };
-    await writeFile(files.plan, `${JSON.stringify(enginePlan, null, 2)}\n`);
+    await writeRunJson(o.outDir, RUN_FILES.loadPlan, enginePlan);
     const logFd = openSync(files.log, 'w');
     try {
       const [cmd, args] = engineCommand(bin, [

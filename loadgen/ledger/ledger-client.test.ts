@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LedgerOp, Readback } from '../../lib/run-format.ts';
+import { openJsonl } from '../../lib/run-store/jsonl-sink.ts';
+import { RUN_FILES } from '../../lib/run-store/run-files.ts';
 import { type FakeEdge, startFakeEdge } from '../fake-edge.ts';
 import { outcomeOfError, outcomeOfStatus } from './classify-outcome.ts';
 import { combineAttempts, keysOf, opsFor, runLedger } from './ledger-client.ts';
@@ -28,7 +30,7 @@ describe('runLedger against a loopback edge', () => {
     const edge = await startFakeEdge();
     edges.push(edge);
     const dead = `http://127.0.0.1:${await closedPort()}`;
-    const out = join(await mkdtemp(join(tmpdir(), 'ws-ledger-')), 'ledger.jsonl');
+    const out = openJsonl(await mkdtemp(join(tmpdir(), 'ws-ledger-')), RUN_FILES.ledger);
     const t0 = performance.now();
     const ops = await runLedger({
       edgeUrl: edge.url,
@@ -47,7 +49,7 @@ describe('runLedger against a loopback edge', () => {
     expect(invokes.filter((o) => o.kind === 'reservation')).toHaveLength(20);
     expect(invokes.filter((o) => o.kind === 'fare-update')).toHaveLength(20);
     expect(ops.filter((o) => o.type === 'ok')).toHaveLength(40);
-    const lines = (await readFile(out, 'utf8'))
+    const lines = (await readFile(out.path, 'utf8'))
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as LedgerOp);

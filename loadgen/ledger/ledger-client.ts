@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { LedgerOp, LedgerOpKind } from '../../lib/run-format.ts';
+import type { JsonlSink } from '../../lib/run-store/jsonl-sink.ts';
 import type { FareUpdate, ReservationAccepted } from '../../system/contracts.ts';
 import { AUTH_HEADER, CORRELATION_HEADER, IDEMPOTENCY_HEADER } from '../../system/contracts.ts';
 import { errorCode, type Outcome, outcomeOfError, outcomeOfStatus } from './classify-outcome.ts';
@@ -43,8 +43,8 @@ export interface LedgerConfig {
   timeoutMs?: number;
   /** `performance.now()` of run start (RunMs 0); default: when runLedger is called. */
   runStartPerfMs?: number;
-  /** ledger.jsonl path; ops are also passed to `onOp`. */
-  out?: string;
+  /** The run's ledger.jsonl (lib/run-store `openJsonl`), closed when the ledger ends; ops are also passed to `onOp`. */
+  out?: JsonlSink<LedgerOp>;
   onOp?: (op: LedgerOp) => void;
   signal?: AbortSignal;
 }
@@ -103,10 +103,10 @@ export async function runLedger(cfg: LedgerConfig): Promise<LedgerOp[]> {
   const supplier = cfg.supplier ?? LEDGER_SUPPLIER;
   const offers = cfg.offers === undefined ? Number.POSITIVE_INFINITY : Math.max(1, cfg.offers);
   const ops: LedgerOp[] = [];
-  const file = cfg.out ? createWriteStream(cfg.out, { flags: 'a' }) : null;
+  const file = cfg.out ?? null;
   const record = (op: LedgerOp) => {
     ops.push(op);
-    file?.write(`${JSON.stringify(op)}\n`);
+    file?.append(op);
     cfg.onOp?.(op);
   };
   const stamp = () => ({ t: performance.now() - start, wall: new Date().toISOString() });
@@ -206,7 +206,7 @@ export async function runLedger(cfg: LedgerConfig): Promise<LedgerOp[]> {
         : Promise.resolve(),
     ]);
   } finally {
-    if (file) await new Promise<void>((r) => file.end(() => r()));
+    if (file) await file.close();
   }
   return ops;
 }

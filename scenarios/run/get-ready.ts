@@ -1,0 +1,54 @@
+import { RUN_FILES } from '../../lib/run-store/run-files.ts';
+import { writeRunJson } from '../../lib/run-store/write-run-file.ts';
+import {
+  type CatalogueHints,
+  DEFAULT_AIRPORTS,
+  DEFAULT_DATES,
+  discoverFlightIds,
+} from '../../loadgen/catalogue.ts';
+import { setSupplierFeedRate } from '../../loadgen/supplier-feed.ts';
+import { collectEnvironment } from '../environment.ts';
+import { HistoryWriter } from '../history-writer.ts';
+import type { RunStack } from './ensure-stack.ts';
+import type { RunContext } from './run-context.ts';
+import { waitReady, warmUp } from './stack-calls.ts';
+
+/** Longest wait for the stack to answer before load starts (ms). */
+export const READY_BOUND_MS = 120_000;
+
+export interface ReadyStack {
+  flightIds: string[];
+  hints: CatalogueHints;
+  /** Ingest instances the supplier feed rate could not be set on, with the error. */
+  feedFailed: string[];
+}
+
+/**
+ * Stage: wait until the stack answers, find flights, start the supplier feed (background load,
+ * before the warm-up so time zero finds a steady state), warm up, then write environment.json and
+ * open history.jsonl.
+ */
+export async function getReady(
+  ctx: RunContext,
+  stack: RunStack,
+  run: { supplierFeedPerSec: number; seed: number; scale: number },
+): Promise<ReadyStack> {
+  ctx.log(`waiting until the stack is ready (edge ${stack.edge})`);
+  await waitReady(stack.topology, ctx.abort.signal, READY_BOUND_MS);
+  const hints = { airports: DEFAULT_AIRPORTS, dates: DEFAULT_DATES };
+  const flightIds = await discoverFlightIds(stack.edge, hints);
+  if (flightIds.length === 0)
+    ctx.log('warning: no flights found through the edge; price, reserve and book will search instead');
+  const feed = await setSupplierFeedRate(stack.ingestUrls, run.supplierFeedPerSec);
+  const feedFailed = feed.filter((f) => !f.ok).map((f) => `${f.url} (${f.error})`);
+  if (feedFailed.length > 0) ctx.log(`warning: supplier feed rate not set on ${feedFailed.join(', ')}`);
+  const warm = await warmUp(stack.edge, flightIds, { signal: ctx.abort.signal });
+  ctx.log(`warmed up with ${warm} unmeasured requests`);
+  await writeRunJson(
+    ctx.runDir,
+    RUN_FILES.environment,
+    collectEnvironment(ctx.platform.name, run.seed, run.scale),
+  );
+  ctx.history = new HistoryWriter(ctx.runDir);
+  return { flightIds, hints, feedFailed };
+}
