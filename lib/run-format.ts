@@ -76,7 +76,15 @@ export type HistoryEvent =
       codes: string[];
       message: string;
     })
-  | (EventBase & { kind: 'sample'; probe: ProbeName; ok: boolean; data: ProbeData; error?: string })
+  | (EventBase & {
+      kind: 'sample';
+      probe: ProbeName;
+      ok: boolean;
+      data: ProbeData;
+      error?: string;
+      /** HTTP requests this observation made to the platform's services (absent: none, or not counted). */
+      requests?: number;
+    })
   | (EventBase & { kind: 'note'; level: 'info' | 'warn' | 'error'; message: string })
   | (EventBase & { kind: 'run-end'; status: 'completed' | 'aborted' | 'error'; reason?: string });
 

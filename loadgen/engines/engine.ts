@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { niceTo } from '../../lib/priority.ts';
 import type { EngineLimits, LoadPlan } from '../load-plan.ts';
 import type { RequestRecord } from '../request-record.ts';
 
@@ -78,5 +79,7 @@ export function engineCommand(
   args: string[],
   root = process.getuid?.() === 0,
 ): [string, string[]] {
-  return root ? ['nice', ['-n', String(ENGINE_NICE), bin, ...args]] : [bin, args];
+  if (!root) return [bin, args];
+  const nice = niceTo(ENGINE_NICE);
+  return nice.length === 0 ? [bin, args] : [nice[0]!, [...nice.slice(1), bin, ...args]];
 }

@@ -13,6 +13,7 @@ import {
 } from './charts.ts';
 import { chartBox, escapeHtml as e, fmt, htmlPage, verdictLabel } from './html-page.ts';
 import type { StoredRun } from './load-run.ts';
+import { probeLoad } from './probe-load.ts';
 import {
   bucketSecFor,
   capacityEvidence,
@@ -213,8 +214,14 @@ function loadSection(
     const xs = rate.filter((p) => p.series === series).map((p) => p.rps);
     return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
   };
+  const probes = probeLoad(run.history, spanSec);
+  const probeText = probes
+    ? `\n<p>Beside it, the harness's probes made ${fmt(probes.totalPerSec, 'req/s')} to the platform's services (${probes.byProbe
+        .map((p) => `${p.probe} ${fmt(p.perSec, 'req/s')}`)
+        .join(', ')}).</p>`
+    : '';
   return `<p>Mean achieved rate ${fmt(mean('achieved'), 'req/s')} against intended ${fmt(mean('intended'), 'req/s')};
-k6 dropped ${droppedIterations(run.metrics)} iteration(s). A run whose load generator fell behind is judged unknown.</p>
+k6 dropped ${droppedIterations(run.metrics)} iteration(s). A run whose load generator fell behind is judged unknown.</p>${probeText}
 ${chartBox('chart-rate', 'achieved versus intended request rate over time')}
 ${chartBox('chart-errors', 'percentage of failed requests per endpoint tag over time')}`;
 }

@@ -22,10 +22,10 @@ export function apiProbe(topology: Topology, opts: { intervalMs?: number; timeou
           status: res.status,
           latencyMs: Math.round((performance.now() - started) * 10) / 10,
         };
-        return { ok: true, data };
+        return { ok: true, data, requests: 1 };
       } catch (e) {
         const data: ApiSample = { ready: false, status: null, latencyMs: null };
-        return { ok: true, data, error: e instanceof Error ? e.message : String(e) };
+        return { ok: true, data, error: e instanceof Error ? e.message : String(e), requests: 1 };
       }
     },
   };

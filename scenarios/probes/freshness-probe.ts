@@ -73,13 +73,23 @@ export function freshnessProbe(topology: Topology, opts: FreshnessOptions = {}):
   let flights: string[] = [];
   let next = 0;
   let indexReady = false;
+  /** HTTP requests of the observation under way (reported with its sample). */
+  let requests = 0;
+  const get: typeof getJson = (...args) => {
+    requests++;
+    return getJson(...args);
+  };
+  const send: typeof fetch = (...args) => {
+    requests++;
+    return fetch(...args);
+  };
 
   async function discover(): Promise<void> {
     const found = new Set<string>();
     for (const [origin, destination] of PROBE_ROUTES) {
       try {
         const q = new URLSearchParams({ origin, destination, date: PROBE_DATE, limit: '20' });
-        const r = await getJson<SearchResponse>(`${edge}/v1/search?${q}`, 2000);
+        const r = await get<SearchResponse>(`${edge}/v1/search?${q}`, 2000);
         for (const f of r.body?.results ?? []) found.add(f.flightId);
       } catch {
         // try the next route
@@ -92,10 +102,7 @@ export function freshnessProbe(topology: Topology, opts: FreshnessOptions = {}):
     if (flights.length === 0) await discover();
     const flightId = flights[next++ % Math.max(1, flights.length)];
     if (!flightId) throw new Error(`no flights found on ${PROBE_DATE} to write probe fares for`);
-    const now = await getJson<PriceResponse>(
-      `${edge}/v1/flights/${encodeURIComponent(flightId)}/price`,
-      2000,
-    );
+    const now = await get<PriceResponse>(`${edge}/v1/flights/${encodeURIComponent(flightId)}/price`, 2000);
     if (now.status !== 200 || !now.body) throw new Error(`price of ${flightId}: HTTP ${now.status}`);
     const amount = Math.max(0.01, Math.floor(now.body.amount * 90) / 100);
     const update: FareUpdate = {
@@ -112,7 +119,7 @@ export function freshnessProbe(topology: Topology, opts: FreshnessOptions = {}):
     const errors: string[] = [];
     for (const url of ingest) {
       try {
-        const r = await getJson(`${url}/v1/suppliers/${PROBE_SUPPLIER}/fares`, 3000, {
+        const r = await get(`${url}/v1/suppliers/${PROBE_SUPPLIER}/fares`, 3000, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(update),
@@ -129,10 +136,7 @@ export function freshnessProbe(topology: Topology, opts: FreshnessOptions = {}):
     if (!accepted) throw new Error(`no ingest instance accepted the probe fare (${errors.join('; ')})`);
     while (performance.now() - sent < boundMs) {
       try {
-        const p = await getJson<PriceResponse>(
-          `${edge}/v1/flights/${encodeURIComponent(flightId)}/price`,
-          2000,
-        );
+        const p = await get<PriceResponse>(`${edge}/v1/flights/${encodeURIComponent(flightId)}/price`, 2000);
         if (p.body && p.body.amount === amount && p.body.currency === update.currency)
           return (performance.now() - sent) / 1000;
       } catch {
@@ -147,7 +151,7 @@ export function freshnessProbe(topology: Topology, opts: FreshnessOptions = {}):
     const base = search[0];
     if (!base) throw new Error('no OpenSearch node in the topology');
     if (!indexReady) {
-      const r = await fetch(`${base}/${PROBE_INDEX}`, {
+      const r = await send(`${base}/${PROBE_INDEX}`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -162,7 +166,7 @@ export function freshnessProbe(topology: Topology, opts: FreshnessOptions = {}):
     }
     const id = randomUUID();
     const written = performance.now();
-    const w = await fetch(`${base}/${PROBE_INDEX}/_doc/${id}`, {
+    const w = await send(`${base}/${PROBE_INDEX}/_doc/${id}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ marker: id, at: new Date().toISOString() }),
@@ -172,7 +176,7 @@ export function freshnessProbe(topology: Topology, opts: FreshnessOptions = {}):
     if (!w.ok) throw new Error(`write to ${PROBE_INDEX}: HTTP ${w.status}`);
     while (performance.now() - written < boundMs) {
       try {
-        const r = await getJson<{ hits?: { total?: { value?: number } } }>(
+        const r = await get<{ hits?: { total?: { value?: number } } }>(
           `${base}/${PROBE_INDEX}/_search?q=marker:${id}&size=0`,
           2000,
         );
@@ -190,13 +194,16 @@ export function freshnessProbe(topology: Topology, opts: FreshnessOptions = {}):
     name: 'freshness',
     intervalMs: opts.intervalMs ?? 5000,
     sample: async (): Promise<ProbeResult> => {
+      requests = 0;
       const [ing, idx] = await Promise.allSettled([ingestLag(), indexRefresh()]);
       const errors = [ing, idx].flatMap((r) => (r.status === 'rejected' ? [errText(r.reason)] : []));
       const data = {
         ingestLagSec: ing.status === 'fulfilled' ? round(ing.value) : null,
         indexRefreshSec: idx.status === 'fulfilled' ? round(idx.value) : null,
       };
-      return errors.length === 0 ? { ok: true, data } : { ok: false, data, error: errors.join('; ') };
+      return errors.length === 0
+        ? { ok: true, data, requests }
+        : { ok: false, data, error: errors.join('; '), requests };
     },
   };
 }

@@ -11,6 +11,11 @@ export interface ProbeResult {
   ok: boolean;
   data: ProbeData;
   error?: string;
+  /**
+   * HTTP requests the observation made to the platform's services (edge, ingest, OpenSearch,
+   * /metrics), so the report can show what the probes added beside the load.
+   */
+  requests?: number;
 }
 
 export interface Probe {
@@ -65,6 +70,7 @@ export function startSampler(probe: Probe, clock: RunClock, emit: HistoryEmit): 
           ok: r.ok,
           data: r.data,
           ...(r.error ? { error: r.error } : {}),
+          ...(r.requests !== undefined ? { requests: r.requests } : {}),
         });
       })
       .finally(() => {

@@ -34,9 +34,10 @@ export function serviceMetricsProbe(
         }),
       );
       const data = sumInstances([...last.values()]);
+      const requests = instances.length;
       return missed.length === 0
-        ? { ok: true, data }
-        : { ok: false, data, error: `no /metrics from ${missed.sort().join(', ')}` };
+        ? { ok: true, data, requests }
+        : { ok: false, data, error: `no /metrics from ${missed.sort().join(', ')}`, requests };
     },
   };
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { niceTo } from '../../../lib/priority.ts';
 
 /** How to start one component process; stored in the state file so `start` can repeat it. */
 export interface LaunchSpec {
@@ -29,7 +30,8 @@ export function wrappedArgv(spec: LaunchSpec): string[] {
 export function launch(spec: LaunchSpec): number {
   mkdirSync(dirname(spec.log), { recursive: true });
   const fd = openSync(spec.log, 'a');
-  const [cmd, ...args] = wrappedArgv(spec);
+  // Components run at niceness 0 even when started by a harness that raised its own priority.
+  const [cmd, ...args] = [...niceTo(0), ...wrappedArgv(spec)];
   try {
     const child = spawn(cmd!, args, {
       cwd: spec.cwd,
