@@ -1,7 +1,7 @@
 import { type Checker, round, unknown } from './checker.ts';
 import { componentRecovery, horizonMs, PROBE_OF_EVENT, sampledDuring } from './fault-recovery.ts';
-import { faultsFor, notAsPlanned, type PerFault, worstOf } from './rto.ts';
-import { faultSpans } from './run-windows.ts';
+import { isMeasurement } from './metric-windows.ts';
+import { faultsOfRow, type PerFault, worstOf } from './rto.ts';
 
 /**
  * `component-recovery`: per fault of params.faultKind, the params.what component time; worst
@@ -12,14 +12,9 @@ export const componentRecoveryChecker: Checker = (run, row, ctx) => {
   const what = row.params?.what;
   if (!what) return unknown(`${row.id} has no params.what`);
   if (run.history === null) return unknown('history.jsonl is missing: no probe samples');
-  const deviated = notAsPlanned(run, row.params?.faultKind);
-  if (deviated) return deviated;
-  const all = faultSpans(run);
-  const faults = faultsFor(run, row.params?.faultKind);
-  if (faults.length === 0)
-    return unknown(
-      `no fault${row.params?.faultKind ? ` of kind ${row.params.faultKind}` : ''} happened in this run`,
-    );
+  const sel = faultsOfRow(run, row);
+  if (isMeasurement(sel)) return sel;
+  const { all, faults } = sel;
   const blind = faults.filter((f) => !sampledDuring(run, what, f, horizonMs(run, all, f)));
   if (blind.length > 0)
     return unknown(

@@ -42,6 +42,6 @@ export function selectWindows(
   return { windows, ranges, tag, where };
 }
 
-export function isMeasurement(x: Selected | Measurement): x is Measurement {
+export function isMeasurement<T extends object>(x: T | Measurement): x is Measurement {
   return 'detail' in x;
 }

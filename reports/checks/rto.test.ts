@@ -167,3 +167,56 @@ describe('rto', () => {
     expect(judgeOne(asPlanned, rto, [avail]).verdict).toBe('pass');
   });
 });
+
+describe('rto-error', () => {
+  const err = row({
+    metric: 'rto-error',
+    id: 'calibration.err',
+    params: { faultKind: 'kill-broker' },
+    objective: { op: '<=', value: 5 },
+    unit: '%',
+  });
+  /** Every request fails from 10 s until `until`. */
+  const outage = (until: number) => secs(0, 60, (s) => win(s, 10, s >= 10 && s < until ? 10 : 0));
+
+  it('is the RTO against the outage that happened, from fault-start to the last undo step', () => {
+    const healed = [
+      ...history,
+      {
+        kind: 'fault-step',
+        t: 29_000,
+        wall: 'w',
+        faultId: 'f1',
+        step: 'recover',
+        action: 'undo',
+        exitCode: 0,
+      } as HistoryEvent,
+    ].sort((a, b) => a.t - b.t);
+    // Recovered at 29 s with the undo at 29 s: an exact reading.
+    expect(judgeOne(runData({ history: healed, metrics: outage(29) }), err)).toMatchObject({
+      verdict: 'pass',
+      measured: 0,
+    });
+    // RTO 15 s (recovered at 25 s) for an outage of 19 s (fault-start 10 s to undo 29 s): 21.05 % short.
+    expect(judgeOne(runData({ history: healed, metrics: outage(25) }), err)).toMatchObject({
+      verdict: 'fail',
+      measured: 21.05,
+    });
+  });
+
+  it('without undo steps the truth is the fault span (start to fault-stop)', () => {
+    expect(judgeOne(runData({ history, metrics: outage(30) }), err)).toMatchObject({
+      verdict: 'pass',
+      measured: 0,
+    });
+    expect(judgeOne(runData({ history, metrics: outage(31) }), err)).toMatchObject({
+      verdict: 'pass',
+      measured: 5,
+    });
+  });
+
+  it('a fault that never recovered is unknown while its error is within the objective, else fail', () => {
+    const never = secs(0, 60, (s) => win(s, 10, s >= 10 ? 10 : 0));
+    expect(judgeOne(runData({ history, metrics: never }), err).verdict).toBe('fail');
+  });
+});

@@ -1,6 +1,7 @@
 import { type Checker, type Measurement, msIn, round, unknown, within } from './checker.ts';
 import { horizonMs, SETTLE_SEC, sliFor, sliRecovery } from './fault-recovery.ts';
 import type { RunData } from './load-run.ts';
+import { isMeasurement } from './metric-windows.ts';
 import { planDeviations } from './plan-deviations.ts';
 import { type FaultSpan, faultSpans } from './run-windows.ts';
 
@@ -20,6 +21,25 @@ export function notAsPlanned(run: RunData, faultKind: string | undefined): Measu
   const off = planDeviations(run).filter((d) => ids.has(d.faultId));
   if (off.length === 0) return null;
   return unknown(`not measurable as planned: ${off.map((d) => d.detail).join('; ')}`, { deviations: off });
+}
+
+/**
+ * The faults a row is about (params.faultKind, else every fault) with every fault of the run (for
+ * horizons), or `unknown` saying why there is nothing to measure: a planned fault of that kind
+ * did not run as planned, or none happened.
+ */
+export function faultsOfRow(
+  run: RunData,
+  row: Parameters<Checker>[1],
+): { all: FaultSpan[]; faults: FaultSpan[] } | Measurement {
+  const deviated = notAsPlanned(run, row.params?.faultKind);
+  if (deviated) return deviated;
+  const faults = faultsFor(run, row.params?.faultKind);
+  if (faults.length === 0)
+    return unknown(
+      `no fault${row.params?.faultKind ? ` of kind ${row.params.faultKind}` : ''} happened in this run`,
+    );
+  return { all: faultSpans(run), faults };
 }
 
 export interface PerFault {
@@ -68,14 +88,9 @@ export function worstOf(per: PerFault[], row: Parameters<Checker>[1], what: stri
  */
 export const rto: Checker = (run, row, ctx) => {
   if (run.metrics === null) return unknown('metrics.jsonl is missing: no SLI to recover');
-  const deviated = notAsPlanned(run, row.params?.faultKind);
-  if (deviated) return deviated;
-  const all = faultSpans(run);
-  const faults = faultsFor(run, row.params?.faultKind);
-  if (faults.length === 0)
-    return unknown(
-      `no fault${row.params?.faultKind ? ` of kind ${row.params.faultKind}` : ''} happened in this run`,
-    );
+  const sel = faultsOfRow(run, row);
+  if (isMeasurement(sel)) return sel;
+  const { all, faults } = sel;
   const sli = sliFor(row, ctx.rows, ctx.bounds);
   const per: PerFault[] = faults.map((f) => {
     const h = horizonMs(run, all, f);
@@ -99,14 +114,9 @@ export const rto: Checker = (run, row, ctx) => {
  */
 export const rtoError: Checker = (run, row, ctx) => {
   if (run.metrics === null) return unknown('metrics.jsonl is missing: no SLI to recover');
-  const deviated = notAsPlanned(run, row.params?.faultKind);
-  if (deviated) return deviated;
-  const all = faultSpans(run);
-  const faults = faultsFor(run, row.params?.faultKind);
-  if (faults.length === 0)
-    return unknown(
-      `no fault${row.params?.faultKind ? ` of kind ${row.params.faultKind}` : ''} happened in this run`,
-    );
+  const sel = faultsOfRow(run, row);
+  if (isMeasurement(sel)) return sel;
+  const { all, faults } = sel;
   const sli = sliFor(row, ctx.rows, ctx.bounds);
   const per = faults.map((f) => {
     const h = horizonMs(run, all, f);

@@ -23,7 +23,7 @@ import { errText } from './stack-calls.ts';
 
 /**
  * How long before its planned time a fault's targets are resolved. The view reads every
- * component (1–9 s seen on a loaded 2-core machine); a selector's role (a partition leader, the Redis
+ * component; resolved at the planned second, faults started 1.2–3.9 s late on a loaded 2-core machine; a selector's role (a partition leader, the Redis
  * primary) is read this long before the fault, which is then applied on its planned second.
  */
 export const FAULT_PREPARE_LEAD_MS = 8000;
