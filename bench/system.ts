@@ -8,9 +8,11 @@
  *   4. the supplier-feed rate (msg/s through ingest → Kafka → stream → sinks) the pipeline
  *      sustains with consumer lag p95 < 5 s (seed 000), stepping the feed rate up; the rate
  *      counted is what reached `supplier.raw` (its high watermarks), not what was asked for.
+ *   0. first, what the idle stack burns: CPU of every component over `--idle-sec` (default 60)
+ *      with no load (issue 13: <= 0.15 cores);
  * Writes test-artifacts/bench-system.json.
  * Loopback and the stack's own namespace addresses only; every step is bounded in time.
- * Usage: node --import tsx bench/system.ts [--step-sec 15] [--feed-step-sec 30] [--skip-feed]
+ * Usage: node --import tsx bench/system.ts [--idle-sec 60] [--step-sec 15] [--feed-step-sec 30] [--skip-feed]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -27,6 +29,7 @@ import { setSupplierFeedRate } from '../loadgen/supplier-feed.ts';
 import { consumerLagProbe } from '../scenarios/probes/consumer-lag-probe.ts';
 import { DEFAULT_API_KEY, GROUPS, TOPICS } from '../system/contracts.ts';
 import { KafkaConnection } from '../system/lib/kafka.ts';
+import { measureIdleCpu } from './idle-cpu.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -194,6 +197,15 @@ async function stepFeed(): Promise<FeedStep[]> {
   return out;
 }
 
+const IDLE_SEC = arg('idle-sec', 60);
+log(`idle stack: CPU of every component over ${IDLE_SEC} s, no load`);
+const idle = await measureIdleCpu(IDLE_SEC);
+log(
+  `idle stack: ${idle.cores.toFixed(3)} cores (${Object.entries(idle.byKind)
+    .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+    .join(', ')})`,
+);
+
 const hints = { airports: DEFAULT_AIRPORTS, dates: DEFAULT_DATES };
 const flights = await discoverFlightIds(edge, hints, { max: 100 });
 
@@ -209,6 +221,8 @@ try {
 }
 const feed = process.argv.includes('--skip-feed') ? [] : await stepFeed();
 const result = {
+  idleCores: idle.cores,
+  idleByKind: idle.byKind,
   stepSec: STEP_SEC,
   searchMaxRate: best(system),
   bareFastifyMaxRate: best(ceiling),
@@ -223,6 +237,6 @@ await writeFile(
   `${JSON.stringify(result, null, 2)}\n`,
 );
 console.error(
-  `\nsearch: ${result.searchMaxRate} req/s with p95 <= ${P95_OBJECTIVE_MS} ms; bare Fastify: ${result.bareFastifyMaxRate} req/s; ` +
+  `\nidle stack: ${idle.cores.toFixed(3)} cores (target <= 0.15); search: ${result.searchMaxRate} req/s with p95 <= ${P95_OBJECTIVE_MS} ms; bare Fastify: ${result.bareFastifyMaxRate} req/s; ` +
     `ratio ${result.ratio?.toFixed(2)}; supplier feed: ${result.supplierFeedMaxRate} msg/s with stream lag p95 < ${LAG_OBJECTIVE_SEC} s`,
 );

@@ -26,8 +26,11 @@ function stackProcessKind(pid: string, cmd: string): string | null {
     return 'infra';
   // The delay fault's NFQUEUE helper (chaos/platforms/local/net-faults.ts).
   if (/(^|\/)ws-netem\s/.test(cmd)) return 'ws-netem';
-  // Services run `node --import tsx <repo>/system/main.ts` from the repo.
-  if (/system\/main\.ts\b/.test(cmd) && (cmd.includes(REPO_ROOT) || cwdOf(pid) === REPO_ROOT))
+  // Services run `node <repo>/.windshear/build/system-main.mjs` (the bundle of system/main.ts) from the repo.
+  if (
+    /system-main\.mjs\b|system\/main\.ts\b/.test(cmd) &&
+    (cmd.includes(REPO_ROOT) || cwdOf(pid) === REPO_ROOT)
+  )
     return 'service';
   return null;
 }

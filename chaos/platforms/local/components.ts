@@ -18,6 +18,7 @@ import { opensearchYml } from './configs/opensearch-config.ts';
 import { type RedisSafety, redisConf, sentinelConf } from './configs/redis-config.ts';
 import { dirAccessProblems, entryOf, idsOf, kernelProbe, localNames, relocateFix } from './dir-access.ts';
 import type { LaunchSpec } from './processes.ts';
+import { SERVICE_BUNDLE } from './service-bundle.ts';
 
 export interface BuildContext {
   topology: Topology;
@@ -202,7 +203,7 @@ export function prepareService(
 ): LaunchSpec {
   mkdirSync(dataDir(ctx, c), { recursive: true });
   const env = { ...baseEnv({ NODE_ENV: 'production' }), ...serviceEnv(ctx, c), ...extraEnv };
-  return spec(ctx, c, [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'system', 'main.ts')], {
+  return spec(ctx, c, [process.execPath, SERVICE_BUNDLE], {
     env: env as unknown as Record<string, string>,
     cwd: REPO_ROOT,
   });

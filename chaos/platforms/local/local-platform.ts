@@ -46,6 +46,7 @@ import { freePortProblems } from './ports.ts';
 import { accessChecks } from './preflight.ts';
 import { isAlive, type LaunchSpec, launch, pidsMentioning, procState, signalGroup } from './processes.ts';
 import { waitReady } from './readiness.ts';
+import { bundleServices } from './service-bundle.ts';
 import { type ComponentState, type LocalState, readState, removeState, writeState } from './state-file.ts';
 
 export interface LocalPlatformOptions {
@@ -198,6 +199,8 @@ export class LocalPlatform implements Platform {
           },
           startServices: async () => {
             await bootstrapSystem(ctx, log);
+            const bundle = await bundleServices();
+            log(`services: system/ compiled to ${bundle.file} in ${bundle.ms} ms`);
             for (const c of of('service')) run(c, prepareService(ctx, c));
           },
           startHaproxy: async () => {

@@ -112,6 +112,29 @@ export function groupRssBytes(pgid: number): number {
   return total;
 }
 
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on Linux, fixed by its ABI). */
+export const USER_HZ = 100;
+
+/**
+ * CPU seconds (user + system) spent so far by the live members of a process group, from
+ * /proc/<pid>/stat fields 14 and 15 (read after the command name, which may hold spaces).
+ * Children that exited are not counted: compare two readings of long-lived processes only.
+ */
+export function groupCpuSeconds(pgid: number): number {
+  let ticks = 0;
+  for (const pid of groupMembers(pgid)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // fields[0] is field 3 (state): utime is field 14, stime 15.
+      ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+    } catch {
+      // raced with exit
+    }
+  }
+  return ticks / USER_HZ;
+}
+
 /** SIGTERM the group, wait up to `graceMs`, then SIGKILL whatever is left. */
 export async function stopGroup(pid: number, graceMs = 5000): Promise<void> {
   if (!signalGroup(pid, 'SIGCONT') && !isAlive(pid)) return;

@@ -1,0 +1,46 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { groupCpuSeconds } from '../chaos/platforms/local/processes.ts';
+import { readState } from '../chaos/platforms/local/state-file.ts';
+import { paths } from '../lib/paths.ts';
+
+export interface IdleCpu {
+  sec: number;
+  /** Cores used on average by the whole stack over the window. */
+  cores: number;
+  byKind: Record<string, number>;
+  byComponent: { name: string; kind: string; cores: number }[];
+}
+
+/**
+ * What the stack burns with no load: CPU seconds of every component's process group over
+ * `sec` seconds, divided by the window (issue 13: idle stack <= 0.15 cores). The harness's own
+ * process and the load engine are not components, so they are not counted.
+ */
+export async function measureIdleCpu(sec: number): Promise<IdleCpu> {
+  const state = readState(paths.stateFile());
+  if (!state) throw new Error('no stack is up: run `windshear up` first');
+  const groups = state.topology.components.flatMap((c) => {
+    const pid = state.components[c.name]?.pid;
+    return pid ? [{ name: c.name, kind: c.kind, pid }] : [];
+  });
+  const before = groups.map((g) => groupCpuSeconds(g.pid));
+  await sleep(sec * 1000);
+  const byComponent = groups.map((g, i) => ({
+    name: g.name,
+    kind: g.kind,
+    cores: Math.max(0, groupCpuSeconds(g.pid) - before[i]!) / sec,
+  }));
+  const byKind: Record<string, number> = {};
+  for (const c of byComponent) byKind[c.kind] = (byKind[c.kind] ?? 0) + c.cores;
+  return { sec, cores: byComponent.reduce((s, c) => s + c.cores, 0), byKind, byComponent };
+}
+
+// `node --import tsx bench/idle-cpu.ts [sec]`: on the running stack, print the idle cost.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const r = await measureIdleCpu(Number(process.argv[2] ?? 60));
+  console.log(`idle stack over ${r.sec} s: ${r.cores.toFixed(3)} cores (target <= 0.15)`);
+  for (const [k, v] of Object.entries(r.byKind).sort((a, b) => b[1] - a[1]))
+    console.log(`  ${k.padEnd(12)} ${v.toFixed(3)}`);
+  for (const c of r.byComponent.sort((a, b) => b.cores - a.cores).slice(0, 12))
+    console.log(`    ${c.name.padEnd(20)} ${c.cores.toFixed(3)}`);
+}
