@@ -24,7 +24,7 @@ export const RUN_FORMAT_VERSION = 1;
 /** Milliseconds since the run started, from a monotonic clock. */
 export type RunMs = number;
 
-export type Phase = 'setup' | 'baseline' | 'fault' | 'recovery' | 'after' | 'drain' | 'teardown';
+export type Phase = 'setup' | 'warmup' | 'baseline' | 'fault' | 'recovery' | 'after' | 'drain' | 'teardown';
 
 export type Verdict = 'pass' | 'fail' | 'unknown';
 

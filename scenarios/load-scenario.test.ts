@@ -33,6 +33,7 @@ describe('the catalogue', () => {
   it('holds every scenario of issue 6 and each loads', async () => {
     expect(await catalogNames()).toEqual([
       'az-loss',
+      'baseline-control',
       'broker-loss',
       'dlq-replay',
       'holiday-surge',
@@ -50,7 +51,7 @@ describe('the catalogue', () => {
       'stream-worker-crash',
     ]);
     const all = await loadCatalog();
-    expect(all).toHaveLength(16);
+    expect(all).toHaveLength(17);
     for (const l of all) {
       expect(
         l.slos.map((r) => r.id),
@@ -68,7 +69,7 @@ describe('the catalogue', () => {
         (await loadScenarios(run, { profile })).map((l) => l.scenario.name),
         profile,
       ).toEqual(run);
-      expect(await loadCatalog({ profile })).toHaveLength(16);
+      expect(await loadCatalog({ profile })).toHaveLength(17);
     }
     // Every catalogue scenario runs in ci and nightly; the drill runs six of them.
     expect(scenarioProfiles('soak', names)).toEqual(['ci', 'nightly']);
@@ -101,7 +102,7 @@ describe('the catalogue', () => {
     const [p] = await problemsOf('broker-los');
     expect(p?.code).toBe('unknown-scenario');
     expect(p?.fix).toMatch(/did you mean "broker-loss"/);
-    expect(p?.fix).toMatch(/az-loss, broker-loss, dlq-replay/);
+    expect(p?.fix).toMatch(/az-loss, baseline-control, broker-loss, dlq-replay/);
   });
 
   it('insists a catalogue file carries its own name', async () => {

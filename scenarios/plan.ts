@@ -68,6 +68,7 @@ export function planRun(scenario: Scenario, opts: PlanOptions): RunPlan {
   const timeline = buildTimeline({
     durationSec,
     recoverySec: scenario.recoverySec,
+    warmupSec: scenario.load.warmupSec ?? 0,
     faults: faults.map((f, index) => ({ index, id: f.id, atSec: f.atSec, forSec: f.forSec })),
   });
   if (timeline.issues.length > 0) {

@@ -318,6 +318,12 @@ export const LoadSchema = z.strictObject({
     .array(z.strictObject({ rate, durationSec: z.number().positive() }))
     .min(1)
     .optional(),
+  /**
+   * Seconds at the start of the load that no steady-window row judges (phase `warmup`): the
+   * platform settling under load (JIT, connection pools, caches, the stream catching up). Not
+   * stretched by a profile's duration multiplier: settling takes the time it takes.
+   */
+  warmupSec: nonNegative.optional(),
   /** Only these flows (search, price, reservation, booking), the rate split by their shares. */
   flows: z
     .array(z.enum(['search', 'price', 'reservation', 'booking']))
@@ -720,9 +726,11 @@ export function checkScenario(
   );
   const recovery = ScenarioSchema.shape.recoverySec.safeParse(obj.recoverySec);
   if (durationSec.success && recovery.success) {
+    const warmup = LoadSchema.shape.warmupSec.safeParse(isRecord(obj.load) ? obj.load.warmupSec : undefined);
     const timeline = buildTimeline({
       durationSec: durationSec.data,
       recoverySec: recovery.data,
+      warmupSec: warmup.success ? (warmup.data ?? 0) : 0,
       faults: faults.map((f, i) => ({
         index: faultIndex[i] ?? i,
         id: f.id,

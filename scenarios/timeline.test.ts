@@ -15,6 +15,23 @@ describe('buildTimeline', () => {
     });
   });
 
+  it('starts with an unjudged warm-up when asked, and wants the baseline after it', () => {
+    expect(buildTimeline({ durationSec: 150, recoverySec: 0, warmupSec: 30, faults: [] }).phases).toEqual([
+      { phase: 'warmup', atSec: 0 },
+      { phase: 'baseline', atSec: 30 },
+      { phase: 'drain', atSec: 150 },
+    ]);
+    const early = buildTimeline({
+      durationSec: 150,
+      recoverySec: 10,
+      warmupSec: 30,
+      faults: [f(0, 'k', 35, 5)],
+    });
+    expect(early.issues.map((i) => [i.code, i.fix])).toEqual([
+      ['baseline-too-short', 'start the first fault at 40s or later so the baseline has data to recover to'],
+    ]);
+  });
+
   it('puts baseline, fault, recovery and after around one fault', () => {
     const t = buildTimeline({ durationSec: 75, recoverySec: 25, faults: [f(0, 'k', 20, 25)] });
     expect(t.phases).toEqual([

@@ -47,21 +47,25 @@ export function roundSec(sec: number): number {
 export function buildTimeline(input: {
   durationSec: number;
   recoverySec: number;
+  /** Seconds of unjudged load first (phase `warmup`); the baseline starts after them. */
+  warmupSec?: number;
   faults: readonly TimelineFault[];
 }): Timeline {
   const { durationSec, recoverySec } = input;
+  const warmupSec = input.warmupSec ?? 0;
   const faults = [...input.faults].sort((a, b) => a.atSec - b.atSec || a.index - b.index);
   const issues: TimelineIssue[] = [];
   const groups: (FaultGroup & { last: TimelineFault })[] = [];
 
   const first = faults[0];
-  if (first && first.atSec < MIN_BASELINE_SEC) {
+  if (first && first.atSec < warmupSec + MIN_BASELINE_SEC) {
+    const after = warmupSec > 0 ? ` after the ${warmupSec} s warm-up` : '';
     issues.push({
       code: 'baseline-too-short',
       index: first.index,
       field: 'at',
-      message: `fault "${first.id}" starts at ${first.atSec} s, leaving less than ${MIN_BASELINE_SEC} s of baseline`,
-      fix: `start the first fault at ${MIN_BASELINE_SEC}s or later so the baseline has data to recover to`,
+      message: `fault "${first.id}" starts at ${first.atSec} s, leaving less than ${MIN_BASELINE_SEC} s of baseline${after}`,
+      fix: `start the first fault at ${roundSec(warmupSec + MIN_BASELINE_SEC)}s or later so the baseline has data to recover to`,
     });
   }
   for (const f of faults) {
@@ -114,7 +118,8 @@ export function buildTimeline(input: {
     while (phases.length > 0 && phases.at(-1)!.atSec >= atSec) phases.pop();
     if (phases.at(-1)?.phase !== phase) phases.push({ phase, atSec });
   };
-  mark('baseline', 0);
+  if (warmupSec > 0) mark('warmup', 0);
+  mark('baseline', Math.min(warmupSec, durationSec));
   groups.forEach((g, i) => {
     mark('fault', g.startSec);
     if (recoverySec > 0) mark('recovery', g.endSec);

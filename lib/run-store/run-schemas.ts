@@ -36,7 +36,7 @@ export const looseOf =
   ) =>
     z.looseObject(shape);
 
-const phase = z.enum(['setup', 'baseline', 'fault', 'recovery', 'after', 'drain', 'teardown']);
+const phase = z.enum(['setup', 'warmup', 'baseline', 'fault', 'recovery', 'after', 'drain', 'teardown']);
 const verdict = z.enum(['pass', 'fail', 'unknown']);
 
 const plan = looseOf<RunPlan>()({

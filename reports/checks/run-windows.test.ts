@@ -37,6 +37,21 @@ describe('run windows', () => {
     expect(rangeSeconds(windowRanges(run, 'fault'))).toHaveLength(10);
   });
 
+  it('leaves the warm-up out of steady but not out of run', () => {
+    const run = runData({
+      history: phases(
+        [
+          ['warmup', 0],
+          ['baseline', 30],
+          ['drain', 150],
+        ],
+        155,
+      ),
+    });
+    expect(windowRanges(run, 'steady')).toEqual([{ startMs: 30_000, endMs: 150_000 }]);
+    expect(windowRanges(run, 'run')).toEqual([{ startMs: 0, endMs: 150_000 }]);
+  });
+
   it('falls back to plan.phases when the history has none', () => {
     const run = runData({
       history: [],

@@ -13,7 +13,7 @@ export interface PhaseSpan extends Range {
 }
 
 /** Phases during which k6 drives load. */
-export const LOAD_PHASES: readonly Phase[] = ['baseline', 'fault', 'recovery', 'after'];
+export const LOAD_PHASES: readonly Phase[] = ['warmup', 'baseline', 'fault', 'recovery', 'after'];
 
 /** Last moment the run recorded anything: run-end, the last event or window, else the plan's duration. */
 export function runEndMs(run: RunData): RunMs {
@@ -47,8 +47,8 @@ export function phaseSpans(run: RunData): PhaseSpan[] {
 
 /**
  * Time ranges of an SLO window: one phase (every occurrence of it); `steady` = the load phases
- * other than fault and recovery (baseline, after); `run` = first load phase start to last load
- * phase end. Empty when the run never reached such a phase.
+ * other than warmup, fault and recovery (baseline, after); `run` = first load phase start to last
+ * load phase end (warmup included). Empty when the run never reached such a phase.
  */
 export function windowRanges(run: RunData, window: SloWindow): Range[] {
   const spans = phaseSpans(run).filter((s) => s.endMs > s.startMs);

@@ -45,7 +45,7 @@ export function startTimeZero(
     ctx.live.phase = p;
     ctx.emit({ kind: 'phase', t: clock.t(), wall: clock.wall(), phase: p });
   };
-  setPhase('baseline');
+  setPhase(plan.phases[0]?.phase ?? 'baseline');
   const phaseTimers = plan.phases
     .filter((p) => p.phase !== 'drain' && p.atSec > 0)
     .map((p) => setTimeout(() => setPhase(p.phase), p.atSec * 1000 - clock.t()));
