@@ -86,6 +86,8 @@ export type HistoryEvent =
       requests?: number;
     })
   | (EventBase & { kind: 'note'; level: 'info' | 'warn' | 'error'; message: string })
+  /** Whether the platform was steady under its background load before time zero (scenarios/run/steady-state.ts). */
+  | (EventBase & { kind: 'steady-state'; reached: boolean; waitedMs: number; detail: string })
   | (EventBase & { kind: 'run-end'; status: 'completed' | 'aborted' | 'error'; reason?: string });
 
 export type ProbeName =

@@ -78,7 +78,14 @@ export async function runScenario(opts: RunScenarioOptions): Promise<RunScenario
     const ready = await getReady(ctx, stack, { ...prep.plan, seed: prep.seed });
     const measured = startTimeZero(
       ctx,
-      { scenario, plan: prep.plan, seed: prep.seed, stack, feedFailed: ready.feedFailed },
+      {
+        scenario,
+        plan: prep.plan,
+        seed: prep.seed,
+        stack,
+        feedFailed: ready.feedFailed,
+        steady: ready.steady,
+      },
       opts.onProgress,
     );
     const driven = await driveLoad(ctx, prep, stack, ready);

@@ -136,6 +136,28 @@ describe('planDeviations', () => {
   it('without a history nothing shows the faults happened', () => {
     expect(codes(null)).toEqual(['pause-edge fault-unverified']);
   });
+
+  it('a platform that was not steady before time zero, even in a run without faults', () => {
+    const steady = (reached: boolean): HistoryEvent => ({
+      kind: 'steady-state',
+      t: 0,
+      wall: wall(0),
+      reached,
+      waitedMs: reached ? 4000 : 60_000,
+      detail: reached
+        ? 'steady after 4.0 s: …'
+        : 'not steady after 60.0 s (…): stream-normalizer 13.0 s (875 records)',
+    });
+    expect(deviations([steady(true), ...clean])).toEqual([]);
+    expect(deviations([steady(false)], [])).toEqual([
+      {
+        code: 'not-steady',
+        faultId: '',
+        detail:
+          'the platform was not steady after 60.0 s (…): stream-normalizer 13.0 s (875 records) before time zero',
+      },
+    ]);
+  });
 });
 
 describe('judge: a run that is not what was planned is unknown, never pass', () => {

@@ -12,6 +12,7 @@ import { HistoryWriter } from '../history-writer.ts';
 import type { RunStack } from './ensure-stack.ts';
 import type { RunContext } from './run-context.ts';
 import { waitReady, warmUp } from './stack-calls.ts';
+import { type SteadyState, waitSteadyState } from './steady-state.ts';
 
 /** Longest wait for the stack to answer before load starts (ms). */
 export const READY_BOUND_MS = 120_000;
@@ -21,12 +22,14 @@ export interface ReadyStack {
   hints: CatalogueHints;
   /** Ingest instances the supplier feed rate could not be set on, with the error. */
   feedFailed: string[];
+  steady: SteadyState;
 }
 
 /**
  * Stage: wait until the stack answers, find flights, start the supplier feed (background load,
- * before the warm-up so time zero finds a steady state), warm up, then write environment.json and
- * open history.jsonl.
+ * before the warm-up so time zero finds a steady state), warm up, wait for a steady state (the
+ * stream and projector keeping up: steady-state.ts; not reached makes the run unknown), then
+ * write environment.json and open history.jsonl.
  */
 export async function getReady(
   ctx: RunContext,
@@ -44,11 +47,13 @@ export async function getReady(
   if (feedFailed.length > 0) ctx.log(`warning: supplier feed rate not set on ${feedFailed.join(', ')}`);
   const warm = await warmUp(stack.edge, flightIds, { signal: ctx.abort.signal });
   ctx.log(`warmed up with ${warm} unmeasured requests`);
+  const steady = await waitSteadyState(stack.topology, { signal: ctx.abort.signal });
+  ctx.log(steady.detail);
   await writeRunJson(
     ctx.runDir,
     RUN_FILES.environment,
     collectEnvironment(ctx.platform.name, run.seed, run.scale),
   );
   ctx.history = new HistoryWriter(ctx.runDir);
-  return { flightIds, hints, feedFailed };
+  return { flightIds, hints, feedFailed, steady };
 }

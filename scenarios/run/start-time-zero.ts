@@ -4,6 +4,7 @@ import type { Progress } from '../progress.ts';
 import type { Scenario } from '../schema.ts';
 import type { RunStack } from './ensure-stack.ts';
 import type { RunContext } from './run-context.ts';
+import type { SteadyState } from './steady-state.ts';
 
 /** What runs from time zero until the stages after the load stop it. */
 export interface MeasuredRun {
@@ -22,7 +23,14 @@ export interface MeasuredRun {
  */
 export function startTimeZero(
   ctx: RunContext,
-  run: { scenario: Scenario; plan: RunPlan; seed: number; stack: RunStack; feedFailed: string[] },
+  run: {
+    scenario: Scenario;
+    plan: RunPlan;
+    seed: number;
+    stack: RunStack;
+    feedFailed: string[];
+    steady?: SteadyState;
+  },
   onProgress: ((p: Progress) => void) | undefined,
 ): MeasuredRun {
   const { scenario, plan } = run;
@@ -37,6 +45,7 @@ export function startTimeZero(
     scale: plan.scale,
     seed: run.seed,
   });
+  if (run.steady) ctx.emit({ kind: 'steady-state', t: 0, wall: clock.wall(), ...run.steady });
   const samplers = startProbes(scenario.probes, run.stack.topology, clock, ctx.emit);
   if (run.feedFailed.length > 0)
     ctx.note('warn', `supplier feed rate not set on ${run.feedFailed.join(', ')}`);
