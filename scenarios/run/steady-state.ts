@@ -36,7 +36,7 @@ export function isSteady(
   maxLagSec = STEADY_LAG_SEC,
 ) {
   if (samples.length < need) return false;
-  return samples.slice(-need).every((g) => g !== null && g.every((x) => x.lagSec <= maxLagSec));
+  return samples.slice(-need).every((g) => g?.every((x) => x.lagSec <= maxLagSec) === true);
 }
 
 /** Samples consumer lag once a second until the platform is steady or `boundMs` has passed. */
