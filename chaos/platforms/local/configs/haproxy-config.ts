@@ -21,8 +21,9 @@ export function haproxyConfig(topology: Topology, adminSocket: string): string {
     '  timeout client 30s',
     '  timeout server 30s',
     '  timeout http-request 10s',
-    // /readyz bounds each dependency check at 1 s; a check that times out at 1 s here (the
-    // default: `inter`) would mark every replica down when one dependency hangs.
+    // /readyz answers from memory (the service checks its dependencies in the background), but a
+    // replica starved of CPU on this 2-core machine can take over a second: 3 s keeps such a
+    // replica in rotation. A check's connect is still bounded by `timeout connect` (1 s).
     '  timeout check 3s',
     '  retries 2',
     '  option redispatch',
