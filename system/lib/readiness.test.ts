@@ -69,3 +69,29 @@ describe('ReadinessMonitor', () => {
     m.stop();
   });
 });
+
+describe('ReadinessMonitor when nobody asks', () => {
+  it('stops checking after idleStopMs and runs afresh on the next ask', async () => {
+    vi.useFakeTimers();
+    let calls = 0;
+    const m = new ReadinessMonitor(
+      async () => {
+        calls++;
+        return { ok: true, checks: {} };
+      },
+      { okIntervalMs: 5_000, idleStopMs: 30_000 },
+    );
+    m.start();
+    await m.current();
+    await vi.advanceTimersByTimeAsync(60_000);
+    const afterIdle = calls;
+    expect(afterIdle).toBeLessThanOrEqual(8);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(calls).toBe(afterIdle);
+    await m.current();
+    expect(calls).toBe(afterIdle + 1);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(calls).toBe(afterIdle + 2);
+    m.stop();
+  });
+});

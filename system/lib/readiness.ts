@@ -38,6 +38,8 @@ export interface ReadinessOptions {
   failIntervalMs?: number;
   /** Least time between two runs, whatever asks (default 1 s). */
   minGapMs?: number;
+  /** Nobody asked for this long: stop the background runs until the next ask (default 30 s). */
+  idleStopMs?: number;
   now?: () => number;
 }
 
@@ -47,16 +49,22 @@ export interface ReadinessOptions {
  * `okIntervalMs` (every `failIntervalMs` while not ready), and at once — at most once per
  * `minGapMs` — when the service saw a dependency fail (`nudge`), so a failure under traffic is
  * noticed as fast as before while an idle service pings its dependencies once per interval.
+ * A service nobody asks (no balancer in front of it) stops checking after `idleStopMs`; the next
+ * ask then waits for a fresh run.
  */
 export class ReadinessMonitor {
   private last: ReadyResult | null = null;
   private running: Promise<ReadyResult> | null = null;
   private lastStart = Number.NEGATIVE_INFINITY;
+  private lastAsked = Number.NEGATIVE_INFINITY;
   private timer: NodeJS.Timeout | undefined;
+  /** The background runs stopped because nobody asked (or never started). */
+  private idle = true;
   private stopped = false;
   private readonly okIntervalMs: number;
   private readonly failIntervalMs: number;
   private readonly minGapMs: number;
+  private readonly idleStopMs: number;
   private readonly now: () => number;
 
   constructor(
@@ -66,12 +74,15 @@ export class ReadinessMonitor {
     this.okIntervalMs = opts.okIntervalMs ?? 5_000;
     this.failIntervalMs = opts.failIntervalMs ?? 1_000;
     this.minGapMs = opts.minGapMs ?? 1_000;
+    this.idleStopMs = opts.idleStopMs ?? 30_000;
     this.now = opts.now ?? Date.now;
   }
 
   /** Runs the checks now and then on schedule. */
   start(): void {
     this.stopped = false;
+    this.idle = false;
+    this.lastAsked = this.now();
     void this.refresh();
   }
 
@@ -80,10 +91,15 @@ export class ReadinessMonitor {
     clearTimeout(this.timer);
   }
 
-  /** The latest result; before the first run has finished, that run's result. */
+  /** The latest result; before the first run, or after an idle stop, a fresh run's result. */
   current(): Promise<ReadyResult> {
-    if (this.last) return Promise.resolve(this.last);
-    return this.running ?? this.refresh();
+    this.lastAsked = this.now();
+    if (!this.last) return this.refresh();
+    if (this.idle && !this.stopped) {
+      this.idle = false;
+      return this.refresh();
+    }
+    return Promise.resolve(this.last);
   }
 
   /** A dependency just failed a real call: re-check now unless a run is under way or just ran. */
@@ -104,7 +120,8 @@ export class ReadinessMonitor {
       })
       .finally(() => {
         this.running = null;
-        if (!this.stopped) {
+        this.idle = this.stopped || this.now() - this.lastAsked >= this.idleStopMs;
+        if (!this.idle) {
           this.timer = setTimeout(
             () => void this.refresh(),
             this.last?.ok ? this.okIntervalMs : this.failIntervalMs,
