@@ -104,4 +104,22 @@ describe('CandidateCache', () => {
     });
     await expect(c.get(q)).rejects.toThrow('store down');
   });
+
+  it('serves a late index answer that beats the store', async () => {
+    const { c } = candidates({
+      index: () => sleep(40).then(() => set('idx')),
+      store: () => sleep(200).then(() => set('store')),
+    });
+    const r = await c.get(q);
+    expect([r.value.source, r.reasons]).toEqual(['index', []]);
+  });
+
+  it('serves the store when the index fails after the budget', async () => {
+    const { c } = candidates({
+      index: () => sleep(40).then(() => Promise.reject(new Error('down'))),
+      store: () => sleep(80).then(() => set('store')),
+    });
+    const r = await c.get(q);
+    expect([r.value.source, r.reasons]).toEqual(['store', ['search-index-slow']]);
+  });
 });

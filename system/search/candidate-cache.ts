@@ -56,12 +56,26 @@ function withinBudget<T>(p: Promise<T>, ms: number): Promise<Race<T>> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/** The first of two promises to resolve; rejects with the second's error when both reject. */
+function firstAnswer<T>(a: Promise<T>, b: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let failed = 0;
+    const fail = (err: unknown) => {
+      failed += 1;
+      if (failed === 2) reject(err);
+    };
+    a.then(resolve, fail);
+    b.then(resolve, fail);
+  });
+}
+
 /**
  * Search candidates per query key, so a search does not wait on OpenSearch per request:
  *   - one load in flight per key; index candidates served `freshMs`, then refreshed in the
  *     background from the index only (a failed refresh keeps serving them, flagged);
- *   - a caller without a cached set waits for the index at most `budgetMs`, then the store
- *     answers it; an index answer that comes later still fills the cache.
+ *   - a caller without a cached set waits for the index at most `budgetMs`, then asks the store
+ *     too and takes the first answer (a hedged request); an index answer that comes later still
+ *     fills the cache.
  */
 export class CandidateCache {
   private readonly cache: SingleFlightCache<CandidateSet>;
@@ -99,31 +113,20 @@ export class CandidateCache {
     if (ctx.background) return { ...(await idx), source: 'index' };
     const first = await withinBudget(idx, this.o.budgetMs);
     if ('ok' in first) return { ...first.ok, source: 'index' };
-    let reason: string;
-    const late: { answer: Candidates | null } = { answer: null };
-    if ('late' in first) {
-      reason = 'search-index-slow';
-      idx.then(
-        (c) => {
-          late.answer = c;
-          this.cache.set(key, { ...c, source: 'index' });
-        },
-        (err: unknown) => this.o.onError?.('opensearch', err),
-      );
-    } else {
-      reason = 'search-index-unavailable';
+    if ('err' in first) {
       this.o.onError?.('opensearch', first.err);
+      return { ...(await this.o.store(q)), source: 'store', reason: 'search-index-unavailable' };
     }
-    let stored: Candidates | null = null;
-    let storeErr: unknown = null;
-    try {
-      stored = await this.o.store(q);
-    } catch (err) {
-      storeErr = err;
-    }
-    // The index answered while the store was asked: its answer is the one to serve and cache.
-    if (late.answer) return { ...late.answer, source: 'index' };
-    if (!stored) throw storeErr;
-    return { ...stored, source: 'store', reason };
+    // Past the budget: ask the store too and serve whichever answers first; an index answer that
+    // comes after the store's still replaces it in the cache.
+    const fromIndex = idx.then((c): CandidateSet => {
+      this.cache.set(key, { ...c, source: 'index' });
+      return { ...c, source: 'index' };
+    });
+    fromIndex.catch((err: unknown) => this.o.onError?.('opensearch', err));
+    const fromStore = this.o
+      .store(q)
+      .then((c): CandidateSet => ({ ...c, source: 'store', reason: 'search-index-slow' }));
+    return firstAnswer(fromIndex, fromStore);
   }
 }
