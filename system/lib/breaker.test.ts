@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BreakerOpenError, CircuitBreaker } from './breaker.ts';
+import { BreakerOpenError, type BreakerOptions, CircuitBreaker, rampShare } from './breaker.ts';
 
 const fail = () => Promise.reject(new Error('down'));
 const ok = () => Promise.resolve('ok');
@@ -76,5 +76,80 @@ describe('CircuitBreaker', () => {
     await slow;
     await b.run(fail).catch(() => undefined);
     expect(b.getState()).toBe('open');
+  });
+
+  it('counts a call slower than slowCallMs as a failure', async () => {
+    let t = 0;
+    const b = new CircuitBreaker({ name: 'os', now: () => t, slowCallMs: 100 });
+    const slowOk = () => {
+      t += 150;
+      return Promise.resolve('late');
+    };
+    for (let i = 0; i < 4; i++) expect(await b.run(slowOk)).toBe('late');
+    expect(b.getState()).toBe('closed');
+    await b.run(slowOk);
+    expect(b.getState()).toBe('open');
+  });
+
+  it('with a rate threshold, a few bad calls among many do not trip it', async () => {
+    let t = 0;
+    const b = new CircuitBreaker({
+      name: 'os',
+      now: () => t,
+      failureRateThreshold: 0.5,
+      minimumCalls: 10,
+    });
+    for (let i = 0; i < 100; i++) {
+      t += 10;
+      await b.run(i % 10 === 0 ? fail : ok).catch(() => undefined);
+    }
+    expect(b.getState()).toBe('closed');
+    for (let i = 0; i < 100; i++) {
+      t += 10;
+      await b.run(fail).catch(() => undefined);
+    }
+    expect(b.getState()).toBe('open');
+  });
+
+  it('lets a trickle through after closing, rising to full traffic over rampMs', async () => {
+    let t = 0;
+    const opts: BreakerOptions = { name: 'os', now: () => t, openMs: 1_000, rampMs: 10_000 };
+    const b = new CircuitBreaker(opts);
+    await failTimes(b, 5);
+    t += 1_000;
+    for (let i = 0; i < 3; i++) await b.run(ok);
+    expect(b.getState()).toBe('closed');
+    const admitted = async (n: number) => {
+      let a = 0;
+      for (let i = 0; i < n; i++) if (await b.run(ok).catch(() => null)) a++;
+      return a;
+    };
+    expect(b.wouldAdmit()).toBe(false);
+    const first = await admitted(100);
+    expect(first).toBeGreaterThanOrEqual(9);
+    expect(first).toBeLessThanOrEqual(10);
+    t += 5_000;
+    const mid = await admitted(100);
+    expect(mid).toBeGreaterThan(40);
+    expect(mid).toBeLessThan(70);
+    t += 5_000;
+    expect(await admitted(100)).toBe(100);
+    expect(rampShare(0, 0)).toBe(1);
+  });
+
+  it('allows halfOpenConcurrency trials at once', async () => {
+    let t = 0;
+    const b = new CircuitBreaker({ name: 'os', now: () => t, halfOpenConcurrency: 2 });
+    await failTimes(b, 5);
+    t += 30_000;
+    const releases: (() => void)[] = [];
+    const hold = () => new Promise<void>((r) => releases.push(r));
+    const a = b.run(hold);
+    const c = b.run(hold);
+    expect(b.wouldAdmit()).toBe(false);
+    await expect(b.run(ok)).rejects.toBeInstanceOf(BreakerOpenError);
+    for (const r of releases) r();
+    await Promise.all([a, c]);
+    expect(b.getState()).toBe('half-open');
   });
 });

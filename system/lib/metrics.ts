@@ -1,5 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import { BREAKER_STATE_VALUE, type BreakerState, CircuitBreaker } from './breaker.ts';
+import { BREAKER_STATE_VALUE, type BreakerOptions, type BreakerState, CircuitBreaker } from './breaker.ts';
 
 /** One registry per process; every service exposes it at /metrics. */
 export interface Metrics {
@@ -16,6 +16,8 @@ export interface Metrics {
   consumerLagSeconds: Gauge<'group' | 'topic' | 'partition'>;
   messages: Counter<'topic' | 'outcome'>;
   rateLimited: Counter<'client'>;
+  /** Search candidate sets by how they were served (fresh, stale, miss); not part of the price cache ratio. */
+  candidates: Counter<'outcome'>;
 }
 
 export function createMetrics(service: string, instance: string): Metrics {
@@ -86,6 +88,12 @@ export function createMetrics(service: string, instance: string): Metrics {
       labelNames: ['client'],
       ...labelled,
     }),
+    candidates: new Counter({
+      name: 'ws_search_candidates_total',
+      help: 'Search candidate sets served, by outcome: fresh or stale from the in-process cache, or miss',
+      labelNames: ['outcome'],
+      ...labelled,
+    }),
   };
 }
 
@@ -99,10 +107,12 @@ export function reportedBreaker(
   metrics: Metrics,
   log: { warn: (obj: object, msg: string) => void },
   name: string,
+  opts: Omit<BreakerOptions, 'name' | 'onStateChange'> = {},
 ): CircuitBreaker {
   const report = breakerStateReporter(metrics);
   report(name, 'closed');
   return new CircuitBreaker({
+    ...opts,
     name,
     onStateChange: (n, state) => {
       log.warn({ breaker: n, state }, 'breaker state change');

@@ -12,9 +12,10 @@ import { BreakerOpenError } from './breaker.ts';
 import { HttpError } from './http-error.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { NoPrimaryError } from './pg-pool.ts';
+import { ReadinessMonitor, type ReadyChecks, runChecks } from './readiness.ts';
 
-/** Named dependency checks for /readyz; each resolves when the dependency answers. */
-export type ReadyChecks = Record<string, () => Promise<unknown>>;
+export type { ReadyChecks } from './readiness.ts';
+export { runChecks } from './readiness.ts';
 
 export interface ServiceHandle {
   ready: ReadyChecks;
@@ -32,31 +33,8 @@ export interface ServiceContext {
   log: FastifyBaseLogger;
   metrics: Metrics;
   isShuttingDown: () => boolean;
-}
-
-const CHECK_TIMEOUT_MS = 1_000;
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, rej) => {
-    timer = setTimeout(() => rej(new Error(`${what} timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-export async function runChecks(
-  checks: ReadyChecks,
-  readyWhen: (ok: Record<string, boolean>) => boolean = (ok) => Object.values(ok).every(Boolean),
-): Promise<{ ok: boolean; checks: Record<string, string> }> {
-  const names = Object.keys(checks);
-  const results = await Promise.allSettled(names.map((n) => withTimeout(checks[n]!(), CHECK_TIMEOUT_MS, n)));
-  const out: Record<string, string> = {};
-  const passed: Record<string, boolean> = {};
-  results.forEach((r, i) => {
-    out[names[i]!] = r.status === 'fulfilled' ? 'ok' : `error: ${String(r.reason)}`;
-    passed[names[i]!] = r.status === 'fulfilled';
-  });
-  return { ok: readyWhen(passed), checks: out };
+  /** A dependency failed a real call: re-check readiness now (at most once a second). */
+  recheckReadiness: () => void;
 }
 
 function errorBody(err: unknown): {
@@ -109,6 +87,7 @@ export async function runService(
     const labels = { method: req.method, route, status: String(reply.statusCode) };
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+    if (reply.statusCode >= 500) readiness?.nudge();
     if (reply.statusCode >= 500)
       req.log.warn({ route, status: reply.statusCode, ms: reply.elapsedTime }, 'request failed');
     else req.log.debug({ route, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
@@ -125,19 +104,26 @@ export async function runService(
     void reply.code(404).send({ error: 'not_found', reason: `no route ${req.method} ${req.url}` });
   });
 
-  const ctx: ServiceContext = { config, app, log: app.log, metrics, isShuttingDown: () => shuttingDown };
+  let readiness: ReadinessMonitor | null = null;
+  const ctx: ServiceContext = {
+    config,
+    app,
+    log: app.log,
+    metrics,
+    isShuttingDown: () => shuttingDown,
+    recheckReadiness: () => readiness?.nudge(),
+  };
   const handle = await build(ctx);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  // Balancer health checks arrive every second from every balancer: answer from a 1 s cache.
-  let lastCheck: { at: number; result: Promise<{ ok: boolean; checks: Record<string, string> }> } | null =
-    null;
+  // Balancer health checks arrive every second per replica: they read the last background result
+  // (readiness.ts) instead of calling every dependency.
+  const monitor = new ReadinessMonitor(() => runChecks(handle.ready, handle.readyWhen));
+  readiness = monitor;
+  monitor.start();
   app.get('/readyz', async (_req, reply) => {
     if (shuttingDown) return reply.code(503).send({ status: 'shutting-down', checks: {} });
-    if (!lastCheck || Date.now() - lastCheck.at > 1_000) {
-      lastCheck = { at: Date.now(), result: runChecks(handle.ready, handle.readyWhen) };
-    }
-    const r = await lastCheck.result;
+    const r = await monitor.current();
     return reply.code(r.ok ? 200 : 503).send({ status: r.ok ? 'ready' : 'not-ready', checks: r.checks });
   });
   app.get('/metrics', async (_req, reply) => {
@@ -150,6 +136,7 @@ export async function runService(
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
+    monitor.stop();
     app.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => {
       app.log.error('shutdown took too long, exiting');

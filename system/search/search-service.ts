@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { INDEX_NAME } from '../catalogue/search-index.ts';
 import { type PriceResponse, ROUTES, type SearchResponse, type SearchResult } from '../contracts.ts';
+import type { BreakerOptions } from '../lib/breaker.ts';
 import { pgFrom, redisFrom, searchFrom } from '../lib/clients.ts';
 import { HttpError, parseInput } from '../lib/http-error.ts';
 import { Lru } from '../lib/lru.ts';
 import { reportedBreaker } from '../lib/metrics.ts';
-import { type RetryPolicy, retry } from '../lib/retry.ts';
+import type { RetryPolicy } from '../lib/retry.ts';
 import type { ServiceContext, ServiceHandle } from '../lib/service-runtime.ts';
+import { CandidateCache, type Candidates } from './candidate-cache.ts';
 import { computeFacets, matchesFilters } from './facets.ts';
 import { PriceService } from './price-lookup.ts';
 import { rankResults } from './rank-results.ts';
@@ -21,13 +23,7 @@ import {
   searchQuerySchema,
 } from './search-query.ts';
 
-/** Search path retry for OpenSearch: seed 002's API row, bounded to 1 s in total. */
-const SEARCH_API_RETRY: RetryPolicy = {
-  maxRetries: 3,
-  baseDelayMs: 100,
-  maxDelayMs: 5_000,
-  deadlineMs: 1_000,
-};
+/** Search path DB policy: seed 002's DB retries, bounded to 1 s in total. */
 const SEARCH_DB_RETRY: RetryPolicy = {
   maxRetries: 5,
   baseDelayMs: 50,
@@ -35,31 +31,49 @@ const SEARCH_DB_RETRY: RetryPolicy = {
   deadlineMs: 1_000,
 };
 
-const flightIdParam = z.object({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'flight id') });
+/**
+ * The search path's budgets. A search without cached candidates waits for OpenSearch
+ * INDEX_BUDGET_MS, then asks PostgreSQL too and takes the first answer; cached candidates are
+ * refreshed every CANDIDATE_FRESH_MS in the background, so a new or removed flight shows in search
+ * within that (prices are read live every time). An index call over INDEX_SLOW_MS counts against
+ * the index's breaker.
+ */
+export const INDEX_BUDGET_MS = 25;
+const INDEX_SLOW_MS = 200;
+export const CANDIDATE_FRESH_MS = 10_000;
+const STORE_CANDIDATE_FRESH_MS = 2_000;
+const CANDIDATE_MAX_STALE_MS = 10 * 60_000;
 
-interface Candidates {
-  docs: FlightDoc[];
-  total: number;
-  facets: SearchResponse['facets'];
-}
+/**
+ * Breakers count slow calls and trip on a bad share of at least half the window's calls (never
+ * on a handful among many), and let traffic back over 10 s after closing.
+ */
+const STABLE: Partial<BreakerOptions> = { failureRateThreshold: 0.5, minimumCalls: 10, rampMs: 10_000 };
+
+const flightIdParam = z.object({ id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'flight id') });
 
 /** search-api: GET /v1/search and GET /v1/flights/:id/price (seed 000, 004). */
 export async function startSearchApi(ctx: ServiceContext): Promise<ServiceHandle> {
   const { app, metrics, log } = ctx;
-  const breaker = (name: string) => reportedBreaker(metrics, log, name);
-  const breakers = { search: breaker('opensearch'), redis: breaker('redis'), pg: breaker('postgres') };
+  const breakers = {
+    search: reportedBreaker(metrics, log, 'opensearch', { ...STABLE, slowCallMs: INDEX_SLOW_MS }),
+    redis: reportedBreaker(metrics, log, 'redis', { ...STABLE, slowCallMs: 200 }),
+    // Seed 000: the store's p95 is 250 ms; slower answers count against it.
+    pg: reportedBreaker(metrics, log, 'postgres', { ...STABLE, slowCallMs: 250 }),
+  };
   const os = searchFrom(ctx, { timeoutMs: 1_000, retries: 0 });
   const redis = redisFrom(ctx);
   const pg = pgFrom(ctx, 20);
-  const onError = (what: string, err: unknown) => log.debug({ what, err: String(err) }, 'dependency error');
+  const onError = (what: string, err: unknown) => {
+    log.debug({ what, err: String(err) }, 'dependency error');
+    ctx.recheckReadiness();
+  };
   const prices = new PriceService(redis, pg, { redis: breakers.redis, pg: breakers.pg }, metrics, onError);
   const responseCache = new Lru<SearchResponse>(5_000, 5 * 60_000);
 
   const fromIndex = async (q: SearchQuery): Promise<Candidates> =>
-    breakers.search.run(() =>
-      retry(SEARCH_API_RETRY, async () =>
-        parseSearchResponse(await os.request('POST', `/${INDEX_NAME}/_search`, buildSearchBody(q))),
-      ),
+    breakers.search.run(async () =>
+      parseSearchResponse(await os.request('POST', `/${INDEX_NAME}/_search`, buildSearchBody(q))),
     );
 
   const fromStore = async (q: SearchQuery): Promise<Candidates> => {
@@ -96,21 +110,30 @@ export async function startSearchApi(ctx: ServiceContext): Promise<ServiceHandle
     return { docs: docs.slice(0, CANDIDATES), total: docs.length, facets: computeFacets(all) };
   };
 
+  const candidates = new CandidateCache({
+    index: fromIndex,
+    store: fromStore,
+    budgetMs: INDEX_BUDGET_MS,
+    freshMs: CANDIDATE_FRESH_MS,
+    storeFreshMs: STORE_CANDIDATE_FRESH_MS,
+    maxStaleMs: CANDIDATE_MAX_STALE_MS,
+    capacity: 20_000,
+    onError,
+  });
+
   app.get(ROUTES.search, async (req): Promise<SearchResponse> => {
     const q = parseInput(searchQuerySchema, req.query, 'query');
     const cacheKey = JSON.stringify(q);
     const reasons: string[] = [];
     let cands: Candidates | null = null;
     try {
-      cands = await fromIndex(q);
+      const got = await candidates.get(q);
+      metrics.candidates.inc({ outcome: got.hit });
+      cands = got.value;
+      reasons.push(...got.reasons);
     } catch (err) {
-      onError('opensearch', err);
+      onError('flights-store', err);
       reasons.push('search-index-unavailable');
-      try {
-        cands = await fromStore(q);
-      } catch (err2) {
-        onError('flights-store', err2);
-      }
     }
     if (!cands) {
       const cached = responseCache.get(cacheKey);

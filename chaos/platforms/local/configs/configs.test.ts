@@ -68,6 +68,14 @@ describe('haproxy.cfg', () => {
     expect(cfg.match(/option httpchk GET \/readyz/g)).toHaveLength(3);
     expect(cfg).not.toMatch(/server ingest/);
   });
+
+  it('keeps connections to the replicas and detects a failed replica within two 1 s checks', () => {
+    const cfg = haproxyConfig(t, '/run/admin.sock');
+    expect(cfg).toMatch(/^ {2}option http-keep-alive$/m);
+    expect(cfg).toMatch(/^ {2}http-reuse aggressive$/m);
+    expect(cfg).not.toMatch(/http-server-close/);
+    expect(cfg.match(/default-server inter 1s fastinter 500ms downinter 1s fall 2 rise 2 /g)).toHaveLength(3);
+  });
 });
 
 describe('opensearch.yml', () => {

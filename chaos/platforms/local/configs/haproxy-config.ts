@@ -4,6 +4,8 @@ import { HTTP_SERVICES, type Topology } from '../../../../system/topology.ts';
  * The AZ-aware ingress: one frontend on the host, one backend per HTTP service with every
  * replica in every AZ, health-checked on /readyz. A replica that fails two checks (1 s apart)
  * leaves rotation and its sessions are shut; a whole AZ down leaves the other two serving.
+ * /readyz answers from the service's background readiness (system/lib/readiness.ts), so a check
+ * costs the replica no dependency calls.
  */
 export function haproxyConfig(topology: Topology, adminSocket: string): string {
   const services = topology.components.filter((c) => c.kind === 'service');
@@ -19,12 +21,18 @@ export function haproxyConfig(topology: Topology, adminSocket: string): string {
     '  timeout client 30s',
     '  timeout server 30s',
     '  timeout http-request 10s',
-    // /readyz bounds each dependency check at 1 s; a check that times out at 1 s here (the
-    // default: `inter`) would mark every replica down when one dependency hangs.
+    // /readyz answers from memory (the service checks its dependencies in the background), but a
+    // replica starved of CPU on this 2-core machine can take over a second: 3 s keeps such a
+    // replica in rotation. A check's connect is still bounded by `timeout connect` (1 s).
     '  timeout check 3s',
     '  retries 2',
     '  option redispatch',
-    '  option http-server-close',
+    // Connections to the replicas are kept and reused across requests and clients (a new
+    // connection per request cost the replicas more than most answers). `aggressive` sends a
+    // client's first request only over a connection already proven by reuse; HAProxy purges idle
+    // ones (pool-purge-delay 5 s) long before Node closes them (Fastify keep-alive 72 s).
+    '  option http-keep-alive',
+    '  http-reuse aggressive',
     // A client that gave up (k6 times out at 10 s) takes its request with it: without this,
     // the requests queued during a pause or overload reach the replicas after the client left,
     // and the replicas work through that backlog while new requests wait behind it.
