@@ -8,15 +8,19 @@ package main
 
 import (
 	"bufio"
+	"crypto/tls"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"math/rand"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"syscall"
@@ -51,6 +55,7 @@ func main() {
 	lifeline := flag.Bool("lifeline-stdin", false, "stop when standard input closes (the parent died)")
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	check := flag.Bool("check", false, "validate the plan and exit")
+	cpuProfile := flag.String("cpuprofile", "", "write a Go CPU profile of the run to this file (go tool pprof)")
 	_ = flag.String("owner", "", "the state directory of the harness that started it (windshear down stops leftovers by it)")
 	flag.Parse()
 	if *showVersion {
@@ -79,6 +84,16 @@ func main() {
 	}
 	if *check {
 		return
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "ws-load: %v\n", err)
+			os.Exit(2)
+		}
+		code := run(plan, *lifeline)
+		stop()
+		os.Exit(code)
 	}
 	os.Exit(run(plan, *lifeline))
 }
@@ -158,10 +173,9 @@ func run(plan *Plan, lifeline bool) int {
 			maxBody = 4096
 		}
 		a := vegeta.NewAttacker(
-			vegeta.Timeout(timeout),
+			vegeta.Client(newClient(timeout)),
 			vegeta.Workers(workers),
 			vegeta.MaxWorkers(maxWorkers),
-			vegeta.KeepAlive(true),
 			vegeta.Redirects(vegeta.NoFollow),
 			vegeta.MaxBody(maxBody),
 		)
@@ -209,7 +223,41 @@ func run(plan *Plan, lifeline bool) int {
 	return 0
 }
 
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
+}
+
 func tv(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+
+// newClient is the HTTP client of one flow's attacker. vegeta's default dialer binds every new
+// socket to 0.0.0.0:0 before connecting: the kernel then searches the whole ephemeral port range
+// for a port no socket uses, which took half the engine's CPU on a machine with many sockets in
+// TIME_WAIT. Without a local address, connect picks a port by the 4-tuple (cheap). Keep-alive
+// connections (HTTP/1.1, one request at a time per connection: no pipelining), no proxy from
+// the environment (the target is loopback), no transparent gzip.
+func newClient(timeout time.Duration) *http.Client {
+	dialer := &net.Dialer{KeepAlive: 30 * time.Second, Timeout: timeout}
+	return &http.Client{
+		Timeout: timeout,
+		Transport: &http.Transport{
+			DialContext:         dialer.DialContext,
+			MaxIdleConns:        0,
+			MaxIdleConnsPerHost: 20000,
+			IdleConnTimeout:     90 * time.Second,
+			DisableCompression:  true,
+			ForceAttemptHTTP2:   false,
+			TLSNextProto:        map[string]func(string, *tls.Conn) http.RoundTripper{},
+		},
+	}
+}
 
 // endpointOf names the request the way every record and report does (loadgen/request-record.ts).
 func endpointOf(flow, method string) string {
