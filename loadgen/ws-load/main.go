@@ -8,13 +8,11 @@ package main
 
 import (
 	"bufio"
-	"crypto/tls"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"math/rand"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -173,7 +171,7 @@ func run(plan *Plan, lifeline bool) int {
 			maxBody = 4096
 		}
 		a := vegeta.NewAttacker(
-			vegeta.Client(newClient(timeout)),
+			vegeta.Client(newClient(timeout, int(maxWorkers))),
 			vegeta.Workers(workers),
 			vegeta.MaxWorkers(maxWorkers),
 			vegeta.Redirects(vegeta.NoFollow),
@@ -237,26 +235,12 @@ func startCPUProfile(path string) (func(), error) {
 
 func tv(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
 
-// newClient is the HTTP client of one flow's attacker. vegeta's default dialer binds every new
-// socket to 0.0.0.0:0 before connecting: the kernel then searches the whole ephemeral port range
-// for a port no socket uses, which took half the engine's CPU on a machine with many sockets in
-// TIME_WAIT. Without a local address, connect picks a port by the 4-tuple (cheap). Keep-alive
-// connections (HTTP/1.1, one request at a time per connection: no pipelining), no proxy from
-// the environment (the target is loopback), no transparent gzip.
-func newClient(timeout time.Duration) *http.Client {
-	dialer := &net.Dialer{KeepAlive: 30 * time.Second, Timeout: timeout}
-	return &http.Client{
-		Timeout: timeout,
-		Transport: &http.Transport{
-			DialContext:         dialer.DialContext,
-			MaxIdleConns:        0,
-			MaxIdleConnsPerHost: 20000,
-			IdleConnTimeout:     90 * time.Second,
-			DisableCompression:  true,
-			ForceAttemptHTTP2:   false,
-			TLSNextProto:        map[string]func(string, *tls.Conn) http.RoundTripper{},
-		},
-	}
+// newClient is the HTTP client of one flow's attacker: rawTransport (transport.go), keep-alive
+// HTTP/1.1, one request at a time per connection, no proxy from the environment (the target is
+// loopback), no transparent gzip. The timeout is the transport's (connection deadlines), so the
+// client starts no timer of its own per request.
+func newClient(timeout time.Duration, maxIdle int) *http.Client {
+	return &http.Client{Transport: newRawTransport(timeout, maxIdle)}
 }
 
 // endpointOf names the request the way every record and report does (loadgen/request-record.ts).
