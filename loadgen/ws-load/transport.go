@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -23,18 +24,24 @@ import (
 // whole exchange (dial, write, status, headers, body) must end by the request's context
 // deadline, or by now + timeout when it has none.
 type rawTransport struct {
-	dialer  net.Dialer
+	dial1   func(ctx context.Context, network, addr string) (net.Conn, error)
 	timeout time.Duration
 	// idleFor: an idle connection older than this is closed rather than reused (servers close
 	// idle keep-alive connections after a few seconds; Node's default is 5 s).
 	idleFor time.Duration
 	maxIdle int
 
-	mu   sync.Mutex
-	idle []*rawConn // most recently used last
+	// maxDialing bounds the dials in flight (see conn).
+	maxDialing int
+
+	mu      sync.Mutex
+	idle    []*rawConn // most recently used last
+	dialing int
+	waiters []chan *rawConn // first come, first served
 }
 
 type rawConn struct {
+	addr   string
 	c      net.Conn
 	br     *bufio.Reader
 	wb     []byte
@@ -46,10 +53,11 @@ func newRawTransport(timeout time.Duration, maxIdle int) *rawTransport {
 		// No local address: binding to 0.0.0.0:0 before connect makes the kernel search the
 		// whole ephemeral range for a free port (half the engine's CPU with many TIME_WAIT
 		// sockets); connect alone picks one by the 4-tuple.
-		dialer:  net.Dialer{KeepAlive: 30 * time.Second, Timeout: timeout},
-		timeout: timeout,
-		idleFor: 4 * time.Second,
-		maxIdle: maxIdle,
+		dial1:      (&net.Dialer{KeepAlive: 30 * time.Second, Timeout: timeout}).DialContext,
+		timeout:    timeout,
+		idleFor:    4 * time.Second,
+		maxIdle:    maxIdle,
+		maxDialing: 64,
 	}
 }
 
@@ -109,41 +117,143 @@ func retryable(req *http.Request) bool {
 	return req.Header.Get("Idempotency-Key") != "" || req.Header.Get("X-Idempotency-Key") != ""
 }
 
-// conn returns an idle connection to addr (reused = true) or dials a new one, with its deadline set.
+// conn returns an idle connection to addr (reused = true) or a new one, with its deadline set.
+// At most maxDialing dials are in flight: a request that finds no idle connection and no free
+// dial slot waits for whichever comes first, a connection handed back or a slot, until its
+// deadline. Without that bound a target that stalls for half a second (a burst of thousands of
+// requests in flight) got thousands of simultaneous connects, overflowed its listen backlog
+// (SYNs dropped, retried after 1 s, 3 s, ...) and never recovered. Connections in total stay
+// bounded only by the workers.
 func (t *rawTransport) conn(ctx context.Context, addr string, deadline time.Time) (*rawConn, bool, error) {
-	now := time.Now()
-	t.mu.Lock()
-	for len(t.idle) > 0 {
-		pc := t.idle[len(t.idle)-1]
-		t.idle = t.idle[:len(t.idle)-1]
-		if now.Sub(pc.usedAt) > t.idleFor {
+	for {
+		t.mu.Lock()
+		pc := t.popIdle(addr)
+		if pc != nil {
+			t.mu.Unlock()
+			if err := pc.c.SetDeadline(deadline); err != nil {
+				_ = pc.c.Close()
+				continue
+			}
+			return pc, true, nil
+		}
+		if t.dialing < t.maxDialing {
+			t.dialing++
+			t.mu.Unlock()
+			pc, err := t.dial(ctx, addr, deadline)
+			return pc, false, err
+		}
+		w := make(chan *rawConn, 1)
+		t.waiters = append(t.waiters, w)
+		t.mu.Unlock()
+		pc, permit, err := t.wait(ctx, w, deadline)
+		if err != nil {
+			return nil, false, err
+		}
+		if permit {
+			pc, err := t.dial(ctx, addr, deadline)
+			return pc, false, err
+		}
+		if pc.addr != addr {
 			_ = pc.c.Close()
 			continue
 		}
-		t.mu.Unlock()
 		if err := pc.c.SetDeadline(deadline); err != nil {
 			_ = pc.c.Close()
-			return t.conn(ctx, addr, deadline)
+			continue
 		}
 		return pc, true, nil
 	}
+}
+
+// popIdle takes the most recently used idle connection that is neither too old nor to another
+// address (t.mu held).
+func (t *rawTransport) popIdle(addr string) *rawConn {
+	now := time.Now()
+	for len(t.idle) > 0 {
+		pc := t.idle[len(t.idle)-1]
+		t.idle[len(t.idle)-1] = nil
+		t.idle = t.idle[:len(t.idle)-1]
+		if now.Sub(pc.usedAt) > t.idleFor || pc.addr != addr {
+			_ = pc.c.Close()
+			continue
+		}
+		return pc
+	}
+	return nil
+}
+
+// wait waits on w for a connection handed back (pc) or a dial slot (permit), until the deadline.
+func (t *rawTransport) wait(ctx context.Context, w chan *rawConn, deadline time.Time) (pc *rawConn, permit bool, err error) {
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	var gaveUp error
+	select {
+	case pc = <-w:
+		return pc, pc == nil, nil
+	case <-timer.C:
+		gaveUp = fmt.Errorf("no connection within the timeout (%d dials in flight): %w", t.maxDialing, os.ErrDeadlineExceeded)
+	case <-ctx.Done():
+		gaveUp = ctx.Err()
+	}
+	t.mu.Lock()
+	for i, x := range t.waiters {
+		if x == w {
+			t.waiters = append(t.waiters[:i], t.waiters[i+1:]...)
+			t.mu.Unlock()
+			return nil, false, gaveUp
+		}
+	}
 	t.mu.Unlock()
+	// Handed something just as we gave up: pass it on.
+	if pc = <-w; pc != nil {
+		t.put(pc)
+	} else {
+		t.dialDone()
+	}
+	return nil, false, gaveUp
+}
+
+// dial makes a new connection in a dial slot taken by the caller, and frees the slot.
+func (t *rawTransport) dial(ctx context.Context, addr string, deadline time.Time) (*rawConn, error) {
+	defer t.dialDone()
 	dctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
-	c, err := t.dialer.DialContext(dctx, "tcp", addr)
+	c, err := t.dial1(dctx, "tcp", addr)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if err := c.SetDeadline(deadline); err != nil {
 		_ = c.Close()
-		return nil, false, err
+		return nil, err
 	}
-	return &rawConn{c: c, br: bufio.NewReaderSize(c, 4096)}, false, nil
+	return &rawConn{c: c, br: bufio.NewReaderSize(c, 4096), addr: addr}, nil
 }
 
+// dialDone frees a dial slot: the first waiter gets it, if any.
+func (t *rawTransport) dialDone() {
+	t.mu.Lock()
+	if len(t.waiters) > 0 {
+		w := t.waiters[0]
+		t.waiters = t.waiters[1:]
+		t.mu.Unlock()
+		w <- nil // the slot passes to the waiter (dialing unchanged)
+		return
+	}
+	t.dialing--
+	t.mu.Unlock()
+}
+
+// put hands a connection back: to the first waiter, else to the idle list.
 func (t *rawTransport) put(pc *rawConn) {
 	pc.usedAt = time.Now()
 	t.mu.Lock()
+	if len(t.waiters) > 0 {
+		w := t.waiters[0]
+		t.waiters = t.waiters[1:]
+		t.mu.Unlock()
+		w <- pc
+		return
+	}
 	if len(t.idle) < t.maxIdle {
 		t.idle = append(t.idle, pc)
 		t.mu.Unlock()
@@ -170,7 +280,10 @@ var errStale = errors.New("connection closed before the response")
 func (t *rawTransport) exchange(pc *rawConn, req *http.Request, body []byte) (*http.Response, error) {
 	pc.wb = appendRequest(pc.wb[:0], req, body)
 	if _, err := pc.c.Write(pc.wb); err != nil {
-		return nil, fmt.Errorf("%w: %v", errStale, err)
+		if isReset(err) {
+			return nil, fmt.Errorf("%w: %v", errStale, err)
+		}
+		return nil, err
 	}
 	resp, err := readResponseHead(pc.br, req)
 	if err != nil {
@@ -237,7 +350,8 @@ func appendRequest(b []byte, req *http.Request, body []byte) []byte {
 	return append(b, body...)
 }
 
-// readResponseHead reads the status line and headers (skipping 1xx answers).
+// readResponseHead reads the status line and headers (skipping 1xx answers). Of the headers,
+// resp.Header keeps Location only.
 func readResponseHead(br *bufio.Reader, req *http.Request) (*http.Response, error) {
 	for {
 		line, err := readLine(br)
@@ -278,28 +392,30 @@ func readResponseHead(br *bufio.Reader, req *http.Request) (*http.Response, erro
 			if i <= 0 {
 				return nil, fmt.Errorf("malformed HTTP header %q", h)
 			}
-			k := http.CanonicalHeaderKey(string(bytes.TrimSpace(h[:i])))
-			v := string(bytes.TrimSpace(h[i+1:]))
-			switch k {
-			case "Content-Length":
-				n, err := strconv.ParseInt(v, 10, 64)
+			// Only the headers that frame the message are read (nothing downstream reads the
+			// others, and keeping them cost an allocation each).
+			k, v := bytes.TrimSpace(h[:i]), bytes.TrimSpace(h[i+1:])
+			switch {
+			case bytes.EqualFold(k, hContentLength):
+				n, err := strconv.ParseInt(string(v), 10, 64)
 				if err != nil || n < 0 {
 					return nil, fmt.Errorf("bad Content-Length %q", v)
 				}
 				resp.ContentLength = n
-			case "Transfer-Encoding":
-				if !equalFold(v, "chunked") {
+			case bytes.EqualFold(k, hTransferEncoding):
+				if !bytes.EqualFold(v, vChunked) {
 					return nil, fmt.Errorf("unsupported Transfer-Encoding %q", v)
 				}
-				resp.TransferEncoding = []string{"chunked"}
-			case "Connection":
-				if equalFold(v, "close") {
+				resp.TransferEncoding = chunkedTE
+			case bytes.EqualFold(k, hConnection):
+				if bytes.EqualFold(v, vClose) {
 					resp.Close = true
-				} else if equalFold(v, "keep-alive") && resp.ProtoMinor == 0 {
+				} else if bytes.EqualFold(v, vKeepAlive) && resp.ProtoMinor == 0 {
 					resp.Close = false
 				}
+			case bytes.EqualFold(k, hLocation):
+				resp.Header.Set("Location", string(v))
 			}
-			resp.Header[k] = append(resp.Header[k], v)
 		}
 		if len(resp.TransferEncoding) > 0 {
 			resp.ContentLength = -1 // chunked wins over a length (RFC 9112 6.3)
@@ -311,7 +427,16 @@ func readResponseHead(br *bufio.Reader, req *http.Request) (*http.Response, erro
 	}
 }
 
-func equalFold(a, b string) bool { return len(a) == len(b) && bytes.EqualFold([]byte(a), []byte(b)) }
+var (
+	hContentLength    = []byte("Content-Length")
+	hTransferEncoding = []byte("Transfer-Encoding")
+	hConnection       = []byte("Connection")
+	hLocation         = []byte("Location")
+	vChunked          = []byte("chunked")
+	vClose            = []byte("close")
+	vKeepAlive        = []byte("keep-alive")
+	chunkedTE         = []string{"chunked"}
+)
 
 func isReset(err error) bool {
 	var op *net.OpError

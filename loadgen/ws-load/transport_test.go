@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -242,5 +244,89 @@ func TestRawTransportDropsConnectionsIdleTooLong(t *testing.T) {
 	get(t, c, srv.URL)
 	if n := conns.Load(); n != 2 {
 		t.Fatalf("used %d connections, want 2 (the idle one was too old)", n)
+	}
+}
+
+// A burst of requests with no idle connection makes at most maxDialing connects at once; the
+// others wait for a dial slot or a connection handed back, and all are answered.
+func TestRawTransportBoundsDialsInFlight(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		time.Sleep(5 * time.Millisecond)
+		_, _ = io.WriteString(w, "x")
+	}))
+	defer srv.Close()
+	c, tr := rawClient(5 * time.Second)
+	tr.maxDialing = 2
+	var inFlight, peak, dials atomic.Int64
+	var d net.Dialer
+	tr.dial1 = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		dials.Add(1)
+		time.Sleep(20 * time.Millisecond) // a slow connect
+		return d.DialContext(ctx, network, addr)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := c.Get(srv.URL)
+			if err != nil {
+				errs <- err
+				return
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			_ = res.Body.Close()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if p := peak.Load(); p > 2 {
+		t.Fatalf("%d dials in flight at once, want <= 2", p)
+	}
+	if n := dials.Load(); n >= 40 {
+		t.Fatalf("%d dials for 40 requests: waiting requests should have reused connections", n)
+	}
+}
+
+// A request waiting for a connection gives up at its deadline.
+func TestRawTransportWaitingForAConnectionTimesOut(t *testing.T) {
+	c, tr := rawClient(100 * time.Millisecond)
+	tr.maxDialing = 1
+	block := make(chan struct{})
+	defer close(block)
+	tr.dial1 = func(ctx context.Context, _, _ string) (net.Conn, error) {
+		select {
+		case <-block:
+		case <-ctx.Done():
+		}
+		return nil, ctx.Err()
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 3; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			if _, err := c.Get("http://127.0.0.1:1/"); err == nil {
+				t.Error("want an error")
+			}
+			if d := time.Since(start); d > time.Second {
+				t.Errorf("gave up after %v, want about 100ms", d)
+			}
+		}()
+	}
+	wg.Wait()
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if tr.dialing != 0 || len(tr.waiters) != 0 {
+		t.Fatalf("left %d dialing and %d waiting, want none", tr.dialing, len(tr.waiters))
 	}
 }
