@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
@@ -100,6 +101,9 @@ func run(plan *Plan, lifeline bool) int {
 	// Every request allocates a little and little stays live: collect less often (less CPU per
 	// request; the heap stays tens of MiB).
 	debug.SetGCPercent(400)
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(defaultProcs(runtime.NumCPU()))
+	}
 	out, err := os.Create(plan.Records)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "ws-load: %v\n", err)
@@ -231,6 +235,17 @@ func startCPUProfile(path string) (func(), error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); _ = f.Close() }, nil
+}
+
+// defaultProcs is how many OS threads run Go code at once: half the CPUs, at least one. The
+// engine shares the machine with what it measures; on 2 cores one thread sent 8,000 req/s on
+// time at 0.060 CPU-s per 1,000 requests where two took 0.070-0.085 (fewer cross-thread
+// wake-ups), leaving the other core to the target. GOMAXPROCS in the environment overrides it.
+func defaultProcs(cpus int) int {
+	if cpus/2 < 1 {
+		return 1
+	}
+	return cpus / 2
 }
 
 func tv(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
