@@ -3,7 +3,8 @@
 // writes one JSON record per request (endpoint, intended start, send lag, duration, status,
 // error) to plan.records; a summary line (arrivals intended and sent per flow, CPU seconds) goes
 // to stdout at the end. vegeta's own timestamp is the send time and it never reports arrivals it
-// did not send, so the intended start and the unsent count are ours.
+// did not send, so the intended start and the unsent count are ours. Requests go through our own
+// keep-alive HTTP/1.1 transport (transport.go).
 package main
 
 import (
