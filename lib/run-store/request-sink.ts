@@ -5,7 +5,7 @@ import { runFilePath } from './run-files.ts';
 /** requests.jsonl.gz of a run directory, written as the engine's records arrive. */
 export interface RequestSink {
   readonly path: string;
-  /** One formatted record line (loadgen/request-record.ts `formatRecord`). */
+  /** Formatted record lines (loadgen/request-record.ts `formatRecord`), one or many at a time. */
   write(line: string): void;
   /** Resolves when the file is complete on disk. */
   end(): Promise<void>;

@@ -59,7 +59,8 @@ export const wsLoadEngine: LoadEngine = {
       airports: t.airports,
       dates: t.dates,
       flightIds: t.flightIds,
-      maxRate: WS_LOAD_MAX_RATE,
+      // The engine refuses a plan above its limit too (its own guard); a bench lifts both.
+      maxRate: this.limits.maxRate,
       records: rawPath,
       flows: o.plan.flows,
     };
