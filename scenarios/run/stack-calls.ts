@@ -46,6 +46,9 @@ export async function waitReady(topology: Topology, signal: AbortSignal, boundMs
   );
 }
 
+/** The `limit` ws-load puts on every search (loadgen/ws-load/main.go): warm-up asks the same URLs. */
+const SEARCH_LIMIT = 20;
+
 /**
  * Unmeasured warm-up before time zero: searches and prices through the edge from `workers`
  * concurrent loops, for `durationMs` (at most `maxRequests`), so the first measured seconds do
@@ -56,20 +59,25 @@ export async function warmUp(
   flightIds: readonly string[],
   opts: { durationMs?: number; workers?: number; maxRequests?: number; signal?: AbortSignal } = {},
 ): Promise<number> {
-  const until = Date.now() + (opts.durationMs ?? 8000);
+  const until = Date.now() + (opts.durationMs ?? 12_000);
   const max = opts.maxRequests ?? 2000;
   let sent = 0;
+  let searches = 0;
   const pairs = DEFAULT_AIRPORTS.flatMap((o) =>
     DEFAULT_AIRPORTS.filter((d) => d !== o).map((d) => [o, d] as const),
   );
   const loop = async () => {
     while (Date.now() < until && sent < max && !opts.signal?.aborted) {
       const i = sent++;
-      const [o, d] = pairs[i % pairs.length] ?? ['LHR', 'JFK'];
+      // Every (pair, date) search once before any repeats, in the load's own URL form: the edge
+      // routes a search by its whole URI (consistent hash) and each replica caches per query.
+      const k = i % 2 === 0 || flightIds.length === 0 ? searches++ : -1;
+      const [o, d] = pairs[k % pairs.length] ?? ['LHR', 'JFK'];
+      const date = DEFAULT_DATES[Math.floor(k / pairs.length) % DEFAULT_DATES.length];
       const flight = flightIds[i % Math.max(1, flightIds.length)];
       const url =
-        i % 2 === 0 || !flight
-          ? `${edge}${ROUTES.search}?origin=${o}&destination=${d}&date=${DEFAULT_DATES[i % DEFAULT_DATES.length]}`
+        k >= 0 || !flight
+          ? `${edge}${ROUTES.search}?origin=${o}&destination=${d}&date=${date}&limit=${SEARCH_LIMIT}`
           : `${edge}/v1/flights/${encodeURIComponent(flight)}/price`;
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(3000) });

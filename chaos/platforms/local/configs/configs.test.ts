@@ -76,6 +76,14 @@ describe('haproxy.cfg', () => {
     expect(cfg).not.toMatch(/http-server-close/);
     expect(cfg.match(/default-server inter 1s fastinter 500ms downinter 1s fall 2 rise 2 /g)).toHaveLength(3);
   });
+
+  it('sends a search query to the same replica (consistent hash), the other services round robin', () => {
+    const cfg = haproxyConfig(t, '/run/admin.sock');
+    const search = cfg.slice(cfg.indexOf('\nbackend search-api'), cfg.indexOf('\nbackend reservations'));
+    expect(search).toMatch(/^ {2}balance uri whole$/m);
+    expect(search).toMatch(/^ {2}hash-type consistent$/m);
+    expect(cfg.match(/^ {2}balance roundrobin$/gm)).toHaveLength(2);
+  });
 });
 
 describe('opensearch.yml', () => {

@@ -49,7 +49,13 @@ export function haproxyConfig(topology: Topology, adminSocket: string): string {
   for (const svc of HTTP_SERVICES) {
     out.push(
       `backend ${svc.service}`,
-      '  balance roundrobin',
+      // Search caches candidates per query in each replica (system/search/candidate-cache.ts):
+      // the same query goes to the same replica (consistent hash of path and query, so a replica
+      // leaving moves only its own share; a bound of 1.5× the mean load keeps a hot query from
+      // piling onto one replica), and a cold query costs one index fetch instead of one per replica.
+      ...(svc.service === 'search-api'
+        ? ['  balance uri whole', '  hash-type consistent', '  hash-balance-factor 150']
+        : ['  balance roundrobin']),
       '  option httpchk GET /readyz',
       '  http-check expect status 200',
       '  default-server inter 1s fastinter 500ms downinter 1s fall 2 rise 2 on-marked-down shutdown-sessions',
