@@ -7,10 +7,14 @@ export const INDEX_NAME = SEARCH_INDEX;
 
 export const INDEX_BODY = {
   settings: {
+    // Three data nodes, one per AZ (seed 000): a primary per node, one replica per shard, the
+    // two copies of a shard in different zones (allocation awareness, opensearch.yml).
     number_of_shards: 3,
-    // One replica per shard when a second node exists (full profile), none on a single node.
-    auto_expand_replicas: '0-1',
+    number_of_replicas: 1,
     refresh_interval: '1s',
+    // A node gone longer than this has its copies rebuilt on the nodes left (green again during
+    // an AZ outage) instead of waiting the default minute for it to come back.
+    'unassigned.node_left.delayed_timeout': '20s',
   },
   mappings: {
     dynamic: 'strict',
