@@ -375,7 +375,7 @@ export class LocalPlatform implements Platform {
         } else if (c.kind === 'opensearch') {
           const os = await observer.opensearch(c);
           role = 'data-node';
-          detail = os.data ? `cluster ${os.data.status}` : 'no answer';
+          detail = os.data ? `cluster ${os.data.status}, ${os.data.nodes} nodes` : 'no answer';
           if (health === 'healthy' && !os.ok) health = 'degraded';
         }
         out.push({
