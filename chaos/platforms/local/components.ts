@@ -17,6 +17,7 @@ import { KAFKA_LOG4J2, type KafkaSafety, kafkaServerProperties } from './configs
 import { opensearchYml } from './configs/opensearch-config.ts';
 import { type RedisSafety, redisConf, sentinelConf } from './configs/redis-config.ts';
 import { dirAccessProblems, entryOf, idsOf, kernelProbe, localNames, relocateFix } from './dir-access.ts';
+import { OPENSEARCH_NODE_MAIN, opensearchNodeClasses } from './opensearch/opensearch-node-classes.ts';
 import type { LaunchSpec } from './processes.ts';
 
 export interface BuildContext {
@@ -119,25 +120,16 @@ export function prepareSentinel(ctx: BuildContext, c: ComponentSpec): LaunchSpec
   return spec(ctx, c, ['redis-sentinel', join(dir, 'sentinel.conf')]);
 }
 
-/** The node's launcher, kept as source and run by Java's single-file launcher (no build step). */
-export const OPENSEARCH_NODE_MAIN = join(
-  REPO_ROOT,
-  'chaos',
-  'platforms',
-  'local',
-  'opensearch',
-  'WsOpenSearchNode.java',
-);
-
 /** JVM heap of each OpenSearch node (three nodes). */
 export const opensearchHeap = (t: Topology) => (t.profile === 'full' ? '768m' : '512m');
 
 /**
- * One node of the three-AZ cluster: the codelibs runner's jars, started by WsOpenSearchNode.java
- * so that the node's own opensearch.yml (name, AZ address, ports, data path, zone) wins over the
- * runner's defaults ("Node 1", port probing, its own paths).
+ * One node of the three-AZ cluster: the codelibs runner's jars, started by WsOpenSearchNode
+ * (opensearch/WsOpenSearchNode.java, compiled once into the tool cache) so that the node's own
+ * opensearch.yml (name, AZ address, ports, data path, zone) wins over the runner's defaults
+ * ("Node 1", port probing, its own paths).
  */
-export function prepareOpensearch(ctx: BuildContext, c: ComponentSpec): LaunchSpec {
+export async function prepareOpensearch(ctx: BuildContext, c: ComponentSpec): Promise<LaunchSpec> {
   const dir = dataDir(ctx, c);
   const base = join(dir, 'base');
   const conf = join(base, 'node_1', 'config');
@@ -145,6 +137,8 @@ export function prepareOpensearch(ctx: BuildContext, c: ComponentSpec): LaunchSp
   const yml = join(conf, 'opensearch.yml');
   const peers = componentsOf(ctx.topology, 'opensearch');
   writeFileSync(yml, opensearchYml(c, peers, { data: join(dir, 'data'), logs: join(dir, 'logs') }));
+  const libs = join(opensearchHome(), 'libs');
+  const classes = await opensearchNodeClasses(libs);
   const heap = opensearchHeap(ctx.topology);
   return spec(ctx, c, [
     'java',
@@ -153,7 +147,7 @@ export function prepareOpensearch(ctx: BuildContext, c: ComponentSpec): LaunchSp
     '-XX:+UseG1GC',
     '-Djava.awt.headless=true',
     '-cp',
-    `${join(opensearchHome(), 'libs')}/*`,
+    `${classes}:${libs}/*`,
     OPENSEARCH_NODE_MAIN,
     base,
     yml,

@@ -182,7 +182,8 @@ export class LocalPlatform implements Platform {
       for (const c of of('redis')) run(c, prepareRedis(ctx, c));
       for (const c of of('sentinel')) run(c, prepareSentinel(ctx, c));
       log(`opensearch: ${of('opensearch').length} node(s)`);
-      for (const c of of('opensearch')) run(c, prepareOpensearch(ctx, c));
+      const searchSpecs = await Promise.all(of('opensearch').map((c) => prepareOpensearch(ctx, c)));
+      for (const [i, c] of of('opensearch').entries()) run(c, searchSpecs[i]!);
       log('postgres: pg_auto_failover monitor, primary, synchronous standby');
       const observer = new StackObserver(topology);
       try {

@@ -6,7 +6,8 @@ import org.codelibs.opensearch.runner.OpenSearchRunner;
 import org.opensearch.common.settings.Settings;
 
 /**
- * One OpenSearch node of windshear's cluster, run from source by Java's single-file launcher:
+ * One OpenSearch node of windshear's cluster. Kept as source only: `up` compiles it once into the
+ * tool cache (opensearch-node-classes.ts); by hand, Java's single-file launcher runs it as it is:
  *
  *   java -Xms512m -Xmx512m -cp '<runner libs>/*' WsOpenSearchNode.java <base path> <opensearch.yml>
  *
