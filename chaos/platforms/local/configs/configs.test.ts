@@ -108,6 +108,7 @@ describe('opensearch.yml', () => {
     expect(y.get('cluster.routing.allocation.awareness.attributes')).toBe('zone');
     expect(y.has('discovery.type')).toBe(false);
     expect(y.get('cluster.fault_detection.follower_check.timeout')).toBe('2s');
+    expect(y.get('cluster.publish.timeout')).toBe('5s');
   });
 
   it('a lone node skips cluster bootstrapping', () => {

@@ -49,6 +49,10 @@ export function opensearchYml(node: ComponentSpec, peers: ComponentSpec[], paths
       'cluster.fault_detection.leader_check.interval: 1s',
       'cluster.fault_detection.leader_check.timeout: 2s',
       'cluster.fault_detection.leader_check.retry_count: 3',
+      // A newly elected cluster manager's first publication still lists the lost node, and the
+      // node's removal waits for it: 30 s by default (measured: 32 s without a cluster manager
+      // after losing az-c with the manager in it, searches to its copies hanging until then).
+      'cluster.publish.timeout: 5s',
     );
   }
   return `${lines.join('\n')}\n`;
