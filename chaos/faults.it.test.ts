@@ -321,8 +321,8 @@ describe('faults on the real local platform', () => {
       expect(
         rows.filter((r) => r.az === 'az-c').every((r) => r.health === 'stopped' || r.health === 'down'),
       ).toBe(true);
-      // The platform keeps serving from the two other AZs once the LB has taken az-c out (its
-      // only OpenSearch node is gone with it: search answers degraded, from PostgreSQL).
+      // The platform keeps serving from the two other AZs once the LB has taken az-c out
+      // (opensearch-c goes with it; the index has a copy of every shard in az-a or az-b).
       const serving = await waitFor(async () => {
         const res = await fetch(`${edgeUrl}/v1/search?origin=LHR&destination=JFK&date=2026-12-03`);
         return res.status === 200 ? true : null;

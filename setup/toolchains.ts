@@ -49,6 +49,15 @@ export const toolchains: Installer[] = [
     'apt-get install -y openjdk-17-jre-headless',
   ),
   toolchain(
+    'javac',
+    'Java compiler (compiles the OpenSearch node launcher, chaos/platforms/local/opensearch)',
+    '17',
+    'javac',
+    ['-version'],
+    /javac (\d+(?:\.\d+)*)/,
+    'apt-get install -y openjdk-17-jdk-headless',
+  ),
+  toolchain(
     'maven',
     'Maven (fetches the Kafka and OpenSearch jars)',
     '3.6',

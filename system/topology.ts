@@ -97,7 +97,6 @@ export const PORTS = {
   postgres: 5432,
   pgMonitor: 5431,
   opensearchHttp: 9201,
-  /** The runner binds transport on 9300 for its node 1 (it has no flag to change it). */
   opensearchTransport: 9300,
   edge: 18080,
   edgeStats: 18081,
@@ -177,10 +176,9 @@ export function buildTopology(opts: TopologyOptions): Topology {
       initialRole: 'monitor',
     },
   );
-  // One OpenSearch node in both profiles: the codelibs runner names every node "Node 1", so
-  // separate runners cannot form one cluster (seed 000 asks for one data node per AZ).
-  const searchAzs: AzName[] = ['az-c'];
-  for (const az of searchAzs) {
+  // Seed 000: three search data nodes, one per AZ, one replica per shard. Same ports on every
+  // node: each binds its own AZ address.
+  for (const az of AZS) {
     components.push({
       name: `opensearch-${letter(az)}`,
       kind: 'opensearch',

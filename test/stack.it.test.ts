@@ -155,6 +155,32 @@ describe('the real three-AZ stack', () => {
     expect(r.body.hits.hits.map((h) => h._id)).toEqual(['1']);
   });
 
+  it('OpenSearch is one cluster of a node per AZ; the index has a copy of its shard in two AZs', async () => {
+    const nodes = componentsOf(topology, 'opensearch');
+    const client = new OpenSearch({ node: `http://${nodes[0]!.host}:${nodes[0]!.ports.http}` });
+    closers.push(() => client.close());
+    const cat = (await client.cat.nodeattrs({ format: 'json', h: ['node', 'attr', 'value'] })).body as {
+      node: string;
+      attr: string;
+      value: string;
+    }[];
+    const zoneOf = new Map(cat.filter((a) => a.attr === 'zone').map((a) => [a.node, a.value]));
+    expect(Object.fromEntries(zoneOf)).toEqual({
+      'opensearch-a': 'az-a',
+      'opensearch-b': 'az-b',
+      'opensearch-c': 'az-c',
+    });
+    const health = (await client.cluster.health({ index: 'flights' })).body;
+    expect(health.status).toBe('green');
+    const shards = (
+      await client.cat.shards({ index: 'flights', format: 'json', h: ['shard', 'prirep', 'state', 'node'] })
+    ).body as { shard: string; prirep: string; state: string; node: string }[];
+    const byShard = new Map<string, string[]>();
+    for (const sh of shards) byShard.set(sh.shard, [...(byShard.get(sh.shard) ?? []), zoneOf.get(sh.node)!]);
+    expect(byShard.size).toBe(1);
+    for (const zones of byShard.values()) expect(new Set(zones).size).toBe(2);
+  });
+
   it('status shows the roles: controller leader, Redis primary, PostgreSQL primary and standby', async () => {
     const rows = await localPlatform().status();
     const role = (name: string) => rows.find((r) => r.name === name)?.role ?? '';

@@ -22,7 +22,9 @@ function cwdOf(pid: string): string | null {
 /** What a process is to the stack (data, infra, service, ws-netem), or null when it is not the stack's. */
 function stackProcessKind(pid: string, cmd: string): string | null {
   if (cmd.includes(paths.dataRoot())) return 'data';
-  if (/OpenSearchRunner|kafka\.Kafka|pg_autoctl|redis-(server|sentinel)|haproxy -db/.test(cmd))
+  if (
+    /OpenSearchRunner|WsOpenSearchNode|kafka\.Kafka|pg_autoctl|redis-(server|sentinel)|haproxy -db/.test(cmd)
+  )
     return 'infra';
   // The delay fault's NFQUEUE helper (chaos/platforms/local/net-faults.ts).
   if (/(^|\/)ws-netem\s/.test(cmd)) return 'ws-netem';

@@ -16,7 +16,7 @@ export function register(program: Command): void {
     .addOption(
       new Option(
         '--profile <profile>',
-        'ci: one API replica per AZ; full: two per AZ and a larger OpenSearch heap',
+        'ci: one API replica per AZ; full: two per AZ and larger OpenSearch heaps',
       )
         .choices([...PROFILES])
         .default('ci'),
@@ -32,7 +32,8 @@ only process faults are available. Brought up and checked:
   Kafka       3 KRaft brokers+controllers, RF 3, min ISR 2, unclean election off
   Redis       primary in az-a, replicas in az-b and az-c, a Sentinel per AZ
   PostgreSQL  primary (az-a), synchronous standby (az-b), pg_auto_failover monitor (az-c)
-  OpenSearch  one node (az-c); 768 MB heap (ci) or 1 GB (full)
+  OpenSearch  3 data nodes, one per AZ, one cluster; 1 replica per shard, copies spread by zone;
+              512 MB heap each (ci) or 768 MB (full)
   HAProxy     the ingress on 127.0.0.1:18080 (stats on :18081), health-checking the API replicas
 Logs: windshear logs <component>. Tear down: windshear down.
 

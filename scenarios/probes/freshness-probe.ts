@@ -68,6 +68,8 @@ export function freshnessProbe(topology: Topology, opts: FreshnessOptions = {}):
     .filter((c) => c.service === 'ingest')
     .map((c) => `http://${c.host}:${c.ports.http}`);
   const search = componentsOf(topology, 'opensearch').map((c) => `http://${c.host}:${c.ports.http}`);
+  /** The node the refresh measurement talks to; the next one after a failure (AZ lost). */
+  let searchAt = 0;
   const boundMs = opts.boundMs ?? 30_000;
   const pollMs = opts.pollMs ?? 100;
   let flights: string[] = [];
@@ -148,14 +150,24 @@ export function freshnessProbe(topology: Topology, opts: FreshnessOptions = {}):
   }
 
   async function indexRefresh(): Promise<number> {
-    const base = search[0];
+    const base = search[searchAt % Math.max(1, search.length)];
     if (!base) throw new Error('no OpenSearch node in the topology');
+    try {
+      return await indexRefreshAt(base);
+    } catch (e) {
+      searchAt++;
+      throw e;
+    }
+  }
+
+  async function indexRefreshAt(base: string): Promise<number> {
     if (!indexReady) {
       const r = await send(`${base}/${PROBE_INDEX}`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
-          settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: '1s' },
+          // A copy in two AZs, like the system's index: one AZ lost, the probe still measures.
+          settings: { number_of_shards: 1, number_of_replicas: 1, refresh_interval: '1s' },
         }),
         signal: AbortSignal.timeout(3000),
       });

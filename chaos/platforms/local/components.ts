@@ -17,6 +17,7 @@ import { KAFKA_LOG4J2, type KafkaSafety, kafkaServerProperties } from './configs
 import { opensearchYml } from './configs/opensearch-config.ts';
 import { type RedisSafety, redisConf, sentinelConf } from './configs/redis-config.ts';
 import { dirAccessProblems, entryOf, idsOf, kernelProbe, localNames, relocateFix } from './dir-access.ts';
+import { OPENSEARCH_NODE_MAIN, opensearchNodeClasses } from './opensearch/opensearch-node-classes.ts';
 import type { LaunchSpec } from './processes.ts';
 import { SERVICE_BUNDLE } from './service-bundle.ts';
 
@@ -120,13 +121,26 @@ export function prepareSentinel(ctx: BuildContext, c: ComponentSpec): LaunchSpec
   return spec(ctx, c, ['redis-sentinel', join(dir, 'sentinel.conf')]);
 }
 
-export function prepareOpensearch(ctx: BuildContext, c: ComponentSpec): LaunchSpec {
+/** JVM heap of each OpenSearch node (three nodes). */
+export const opensearchHeap = (t: Topology) => (t.profile === 'full' ? '768m' : '512m');
+
+/**
+ * One node of the three-AZ cluster: the codelibs runner's jars, started by WsOpenSearchNode
+ * (opensearch/WsOpenSearchNode.java, compiled once into the tool cache) so that the node's own
+ * opensearch.yml (name, AZ address, ports, data path, zone) wins over the runner's defaults
+ * ("Node 1", port probing, its own paths).
+ */
+export async function prepareOpensearch(ctx: BuildContext, c: ComponentSpec): Promise<LaunchSpec> {
   const dir = dataDir(ctx, c);
-  const conf = join(dir, 'base', 'node_1', 'config');
+  const base = join(dir, 'base');
+  const conf = join(base, 'node_1', 'config');
   mkdirSync(conf, { recursive: true });
+  const yml = join(conf, 'opensearch.yml');
   const peers = componentsOf(ctx.topology, 'opensearch');
-  writeFileSync(join(conf, 'opensearch.yml'), opensearchYml(c, peers));
-  const heap = ctx.topology.profile === 'full' ? '1g' : '768m';
+  writeFileSync(yml, opensearchYml(c, peers, { data: join(dir, 'data'), logs: join(dir, 'logs') }));
+  const libs = join(opensearchHome(), 'libs');
+  const classes = await opensearchNodeClasses(libs);
+  const heap = opensearchHeap(ctx.topology);
   return spec(ctx, c, [
     'java',
     `-Xms${heap}`,
@@ -134,16 +148,10 @@ export function prepareOpensearch(ctx: BuildContext, c: ComponentSpec): LaunchSp
     '-XX:+UseG1GC',
     '-Djava.awt.headless=true',
     '-cp',
-    `${join(opensearchHome(), 'libs')}/*`,
-    'org.codelibs.opensearch.runner.OpenSearchRunner',
-    '-basePath',
-    join(dir, 'base'),
-    '-numOfNode',
-    '1',
-    '-baseHttpPort',
-    String((c.ports.http ?? 9201) - 1),
-    '-clusterName',
-    'windshear',
+    `${classes}:${libs}/*`,
+    OPENSEARCH_NODE_MAIN,
+    base,
+    yml,
   ]);
 }
 
@@ -159,8 +167,9 @@ export function prepareHaproxy(ctx: BuildContext, c: ComponentSpec): LaunchSpec 
 export function serviceEnv(ctx: BuildContext, c: ComponentSpec): ServiceEnv {
   const t = ctx.topology;
   const hp = (k: ComponentSpec) => `${k.host}:${k.ports.client}`;
+  // Its own AZ's search node first, the others after: the client fails over in this order.
   const search = componentsOf(t, 'opensearch');
-  const local = search.find((s) => s.az === c.az) ?? search[0]!;
+  const ordered = [...search.filter((s) => s.az === c.az), ...search.filter((s) => s.az !== c.az)];
   return {
     WS_SERVICE: c.service ?? '',
     WS_INSTANCE: c.name,
@@ -173,7 +182,7 @@ export function serviceEnv(ctx: BuildContext, c: ComponentSpec): ServiceEnv {
     PG_HOSTS: componentsOf(t, 'postgres').map(hp).join(','),
     PG_DATABASE,
     PG_USER: 'postgres',
-    OPENSEARCH_URL: `http://${local.host}:${local.ports.http}`,
+    OPENSEARCH_URL: ordered.map((s) => `http://${s.host}:${s.ports.http}`).join(','),
     API_KEYS: DEFAULT_API_KEY,
   };
 }
@@ -190,7 +199,7 @@ export async function bootstrapSystem(ctx: BuildContext, log: (l: string) => voi
     pgHosts: env.PG_HOSTS.split(','),
     pgDatabase: env.PG_DATABASE,
     pgUser: env.PG_USER,
-    opensearchUrl: env.OPENSEARCH_URL,
+    opensearchUrl: env.OPENSEARCH_URL.split(','),
     seed: Number(process.env.CATALOGUE_SEED ?? 42),
   });
   log(`services: catalogue loaded (${JSON.stringify(summary).slice(0, 120)})`);

@@ -6,14 +6,15 @@ import type { Profile } from '../../../system/topology.ts';
 
 /**
  * What a stack of each profile needs free before `up`, in MiB. Memory: the JVM heaps (3 Kafka
- * brokers at 512 MB, OpenSearch 768 MB or 1 GB) plus their overhead, 3 PostgreSQL, 6 Redis and
- * the Node services (15 in ci, 24 in full). ci measured: about 3.9 GiB in use with the whole
- * integration suite running, so 5 GiB leaves room for the load engine; full adds 9 services and
- * 256 MB of heap (estimated). Disk: data, logs and one run directory.
+ * brokers at 512 MB, 3 OpenSearch nodes at 512 MB or 768 MB) plus their overhead, 3 PostgreSQL,
+ * 6 Redis and the Node services (15 in ci, 24 in full). ci measured: 5.0-5.1 GiB resident after
+ * `up` and after integration tests (OpenSearch 1.6 GiB of it, services 2.1-2.2 GiB), so 6 GiB
+ * leaves room for the load engine; full adds 9 services and 768 MB of heap (estimated). Disk:
+ * data, logs and one run directory.
  */
 export const NEEDS: Record<Profile, { memoryMiB: number; diskMiB: number }> = {
-  ci: { memoryMiB: 5120, diskMiB: 2048 },
-  full: { memoryMiB: 7168, diskMiB: 3072 },
+  ci: { memoryMiB: 6144, diskMiB: 2048 },
+  full: { memoryMiB: 8192, diskMiB: 3072 },
 };
 
 export interface HostResources {

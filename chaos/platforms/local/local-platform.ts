@@ -183,7 +183,8 @@ export class LocalPlatform implements Platform {
       for (const c of of('redis')) run(c, prepareRedis(ctx, c));
       for (const c of of('sentinel')) run(c, prepareSentinel(ctx, c));
       log(`opensearch: ${of('opensearch').length} node(s)`);
-      for (const c of of('opensearch')) run(c, prepareOpensearch(ctx, c));
+      const searchSpecs = await Promise.all(of('opensearch').map((c) => prepareOpensearch(ctx, c)));
+      for (const [i, c] of of('opensearch').entries()) run(c, searchSpecs[i]!);
       log('postgres: pg_auto_failover monitor, primary, synchronous standby');
       const observer = new StackObserver(topology);
       try {
@@ -378,7 +379,7 @@ export class LocalPlatform implements Platform {
         } else if (c.kind === 'opensearch') {
           const os = await observer.opensearch(c);
           role = 'data-node';
-          detail = os.data ? `cluster ${os.data.status}` : 'no answer';
+          detail = os.data ? `cluster ${os.data.status}, ${os.data.nodes} nodes` : 'no answer';
           if (health === 'healthy' && !os.ok) health = 'degraded';
         }
         out.push({

@@ -200,18 +200,35 @@ async function postgresReady(ctx: BuildContext, observer: StackObserver, hooks: 
   hooks.log('postgres: ready (primary, synchronous standby, monitor)');
 }
 
+/**
+ * Every node answers and sees the whole cluster (all nodes joined one cluster), and the cluster
+ * is green: with no index yet that is at once; `up` waits for green again once the catalogue's
+ * index exists (opensearchGreen).
+ */
 async function opensearchReady(
   ctx: BuildContext,
   observer: StackObserver,
   log: (l: string) => void,
 ): Promise<void> {
-  for (const c of componentsOf(ctx.topology, 'opensearch')) {
-    await until(`opensearch: ${c.name} answering`, ctx, c.name, 240_000, async () => {
+  const nodes = componentsOf(ctx.topology, 'opensearch');
+  for (const c of nodes) {
+    await until(`opensearch: ${c.name} in a cluster of ${nodes.length}`, ctx, c.name, 240_000, async () => {
       const h = await observer.opensearch(c);
-      return h.ok && (h.data.status === 'green' || h.data.status === 'yellow');
+      return h.ok && h.data.nodes === nodes.length && h.data.status === 'green';
     });
   }
-  log('opensearch: ready');
+  log(`opensearch: ready (${nodes.length} nodes, green)`);
+}
+
+/** The cluster green with the catalogue's index in it: every primary and replica assigned. */
+async function opensearchGreen(ctx: BuildContext, observer: StackObserver, log: (l: string) => void) {
+  const nodes = componentsOf(ctx.topology, 'opensearch');
+  if (nodes.length === 0) return;
+  await until('opensearch: cluster green with the index', ctx, nodes[0]!.name, 120_000, async () => {
+    const h = await observer.opensearch(nodes[0]!);
+    return h.ok && h.data.nodes === nodes.length && h.data.status === 'green';
+  });
+  log('opensearch: green with the index');
 }
 
 /** Starts the stateful tiers, waits until each is really ready, then services and the ingress. */
@@ -241,6 +258,7 @@ export async function waitReady(
   if (services.length > 0) {
     hooks.log(`services: bootstrapping data, starting ${services.length} instances`);
     await hooks.startServices();
+    await opensearchGreen(ctx, observer, hooks.log);
   }
   await hooks.startHaproxy();
   await until('haproxy: stats answering', ctx, 'haproxy', 30_000, async () => (await observer.haproxy()).ok);

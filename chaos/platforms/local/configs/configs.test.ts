@@ -87,10 +87,49 @@ describe('haproxy.cfg', () => {
 });
 
 describe('opensearch.yml', () => {
-  it('binds the AZ address; a single node skips cluster bootstrapping', () => {
-    const os = componentsOf(t, 'opensearch');
-    const yml = opensearchYml(os[0]!, os);
-    expect(yml).toMatch(/^network\.host: 10\.77\.0\.13$/m);
-    expect(yml).toMatch(/^discovery\.type: single-node$/m);
+  const os = componentsOf(t, 'opensearch');
+  const paths = { data: '/d/opensearch-b/data', logs: '/d/opensearch-b/logs' };
+  const settings = (text: string) =>
+    new Map(
+      text
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)] as [string, string]),
+    );
+
+  it('is one node per AZ, each with its own name, address, ports, data path and zone', () => {
+    expect(os.map((c) => `${c.name}@${c.host}`)).toEqual([
+      'opensearch-a@10.77.0.11',
+      'opensearch-b@10.77.0.12',
+      'opensearch-c@10.77.0.13',
+    ]);
+    const y = settings(opensearchYml(os[1]!, os, paths));
+    expect(y.get('cluster.name')).toBe('windshear');
+    expect(y.get('node.name')).toBe('opensearch-b');
+    expect(y.get('node.attr.zone')).toBe('az-b');
+    expect(y.get('network.host')).toBe('10.77.0.12');
+    expect(y.get('http.port')).toBe('9201');
+    expect(y.get('transport.port')).toBe('9300');
+    expect(y.get('path.data')).toBe('/d/opensearch-b/data');
+    expect(y.get('path.logs')).toBe('/d/opensearch-b/logs');
+    expect(y.get('node.roles')).toBe('[cluster_manager, data]');
+  });
+
+  it('forms one cluster of the three, spreading shard copies by zone, and drops a silent node fast', () => {
+    const y = settings(opensearchYml(os[0]!, os, paths));
+    expect(y.get('discovery.seed_hosts')).toBe('["10.77.0.11:9300", "10.77.0.12:9300", "10.77.0.13:9300"]');
+    expect(y.get('cluster.initial_cluster_manager_nodes')).toBe(
+      '["opensearch-a", "opensearch-b", "opensearch-c"]',
+    );
+    expect(y.get('cluster.routing.allocation.awareness.attributes')).toBe('zone');
+    expect(y.has('discovery.type')).toBe(false);
+    expect(y.get('cluster.fault_detection.follower_check.timeout')).toBe('2s');
+    expect(y.get('cluster.publish.timeout')).toBe('5s');
+  });
+
+  it('a lone node skips cluster bootstrapping', () => {
+    const y = settings(opensearchYml(os[2]!, [os[2]!], paths));
+    expect(y.get('discovery.type')).toBe('single-node');
+    expect(y.has('cluster.initial_cluster_manager_nodes')).toBe(false);
   });
 });
