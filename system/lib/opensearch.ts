@@ -78,8 +78,16 @@ export class SearchClient {
     }
   }
 
+  /**
+   * Readiness: the node's own view of cluster health (`local=true`). Without it the call waits
+   * for a cluster manager, which an AZ loss takes away for ~10 s while the node still answers
+   * searches: every search replica then failed /readyz at once (az-loss, issue 13).
+   */
   async ping(): Promise<void> {
-    await this.request('GET', '/_cluster/health', undefined, { timeoutMs: 1_000 });
+    await this.request('GET', '/_cluster/health', undefined, {
+      timeoutMs: 1_000,
+      querystring: { local: 'true' },
+    });
   }
 
   close(): Promise<void> {
