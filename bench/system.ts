@@ -10,7 +10,7 @@
  *      counted is what reached `supplier.raw` (its high watermarks), not what was asked for.
  * Writes test-artifacts/bench-system.json.
  * Loopback and the stack's own namespace addresses only; every step is bounded in time.
- * Usage: node --import tsx bench/system.ts [--step-sec 15] [--feed-step-sec 30] [--skip-feed]
+ * Usage: node --import tsx bench/system.ts [--step-sec 15] [--feed-step-sec 30] [--skip-feed] [--skip-search]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -158,7 +158,7 @@ async function stepFeed(): Promise<FeedStep[]> {
   const probe = consumerLagProbe(topology!);
   const out: FeedStep[] = [];
   try {
-    for (const rate of [50, 100, 250, 500, 1000, 2000, 4000]) {
+    for (const rate of [50, 100, 250, 500, 1000, 2000, 4000, 5000, 6000, 8000]) {
       const set = await setSupplierFeedRate(ingestUrls, rate);
       const down = set.filter((r) => !r.ok);
       if (down.length > 0) throw new Error(`feed rate not set on ${down.map((r) => r.url).join(', ')}`);
@@ -197,15 +197,18 @@ async function stepFeed(): Promise<FeedStep[]> {
 const hints = { airports: DEFAULT_AIRPORTS, dates: DEFAULT_DATES };
 const flights = await discoverFlightIds(edge, hints, { max: 100 });
 
-log('search through HAProxy');
-const system = await stepSearch('search-api', edge, flights, 5);
-log('bare Fastify endpoint (the ceiling)');
-const bare = await startBareFastify();
+let system: Step[] = [];
 let ceiling: Step[] = [];
-try {
-  ceiling = await stepSearch('bare-fastify', bare.url, flights, 100);
-} finally {
-  bare.child.kill('SIGTERM');
+if (!process.argv.includes('--skip-search')) {
+  log('search through HAProxy');
+  system = await stepSearch('search-api', edge, flights, 5);
+  log('bare Fastify endpoint (the ceiling)');
+  const bare = await startBareFastify();
+  try {
+    ceiling = await stepSearch('bare-fastify', bare.url, flights, 100);
+  } finally {
+    bare.child.kill('SIGTERM');
+  }
 }
 const feed = process.argv.includes('--skip-feed') ? [] : await stepFeed();
 const result = {

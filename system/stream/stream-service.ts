@@ -6,6 +6,7 @@ import { reportedBreaker } from '../lib/metrics.ts';
 import { sleep } from '../lib/retry.ts';
 import type { ServiceContext, ServiceHandle } from '../lib/service-runtime.ts';
 import { type FlightInfo, OfferState, transformBatch } from './normalize.ts';
+import { PhaseTimer } from './phase-timer.ts';
 import { sinkToCache, sinkToIndex, sinkToPostgres } from './sinks.ts';
 
 /**
@@ -31,6 +32,7 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
   const producers = new Map<number, Promise<TransactionalProducer>>();
   const input = TOPICS.supplierRaw.name;
   const output = TOPICS.faresNormalized.name;
+  const timer = new PhaseTimer();
   let stopped = false;
 
   const producerFor = (partition: number): Promise<TransactionalProducer> => {
@@ -96,6 +98,7 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
   };
 
   const eachBatch = async (batch: InBatch, ctl: BatchControl) => {
+    const started = performance.now();
     const last = batch.messages[batch.messages.length - 1]!;
     const labels = { group: GROUPS.stream, topic: batch.topic, partition: String(batch.partition) };
     const parsedIds = batch.messages.map((m) => {
@@ -108,39 +111,46 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
         return null;
       }
     });
-    await untilDone('flights', ctl, () => resolveFlights(parsedIds.filter((x): x is string => x !== null)));
+    await timer.time('flights', () =>
+      untilDone('flights', ctl, () => resolveFlights(parsedIds.filter((x): x is string => x !== null))),
+    );
     const t = transformBatch(batch.messages, state, (id) => flights.get(id) ?? null, new Date());
     for (const [reason, n] of Object.entries(t.dropped))
       metrics.messages.inc({ topic: input, outcome: `dropped-${reason}` }, n);
     const anomalies = t.out.filter((f) => f.anomaly).length;
     if (anomalies > 0) metrics.messages.inc({ topic: input, outcome: 'anomaly' }, anomalies);
 
-    const changes = await untilDone('postgres', ctl, () => sinkToPostgres(pg, t.out));
+    const changes = await timer.time('postgres', () =>
+      untilDone('postgres', ctl, () => sinkToPostgres(pg, t.out)),
+    );
     // Cache and index are best effort behind breakers, so an outage cannot stall the stream:
     // the cache heals by TTL (60 s), the index's availability by the next update of the flight.
-    await cacheBreaker
-      .run(() => sinkToCache(redis, changes))
-      .catch(async (err: unknown) => {
-        log.debug({ err: String(err) }, 'cache sink failed; dropping affected keys');
-        if (changes.length > 0)
-          await redis.del(...changes.map((c) => `price:${c.flightId}`)).catch(() => undefined);
-      });
-    await indexBreaker
-      .run(() => sinkToIndex(os, t.out))
-      .catch((err: unknown) => log.debug({ err: String(err) }, 'index sink failed'));
+    await timer.time('redis', () =>
+      cacheBreaker
+        .run(() => sinkToCache(redis, changes))
+        .catch(async (err: unknown) => {
+          log.debug({ err: String(err) }, 'cache sink failed; dropping affected keys');
+          if (changes.length > 0)
+            await redis.del(...changes.map((c) => `price:${c.flightId}`)).catch(() => undefined);
+        }),
+    );
+    await timer.time('opensearch', () =>
+      indexBreaker
+        .run(() => sinkToIndex(os, t.out))
+        .catch((err: unknown) => log.debug({ err: String(err) }, 'index sink failed')),
+    );
 
-    const producer = await producerFor(batch.partition);
+    const producer = await timer.time('producer', () => producerFor(batch.partition));
     const messages = t.out.map((f) => ({ key: `${f.supplier}:${f.offerId}`, value: JSON.stringify(f) }));
     const next = (BigInt(last.offset) + 1n).toString();
     try {
-      await producer.commitBatch(
-        [{ topic: output, partitions: TOPICS.faresNormalized.partitions, messages }],
-        {
+      await timer.time('kafka-tx', () =>
+        producer.commitBatch([{ topic: output, partitions: TOPICS.faresNormalized.partitions, messages }], {
           groupId: GROUPS.stream,
           topic: batch.topic,
           partition: batch.partition,
           offset: next,
-        },
+        }),
       );
     } catch (err) {
       // A fenced or confused transactional producer is replaced; kafkajs re-reads the batch.
@@ -152,6 +162,9 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
     metrics.messages.inc({ topic: output, outcome: 'produced' }, t.out.length);
     metrics.consumerLag.set(labels, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n));
     metrics.consumerLagSeconds.set(labels, Math.max(0, (Date.now() - last.timestamp) / 1000));
+    timer.add('batch', performance.now() - started);
+    const summary = timer.batchDone(batch.messages.length);
+    if (summary) log.info(summary, 'stream batches');
   };
 
   void keepTrying(
