@@ -13,10 +13,11 @@ import { availabilityOf, sinkToCache, sinkToIndex, sinkToPostgres } from './sink
 
 /**
  * stream: the seeds' Flink tier as consume-transform-produce. Per input partition of
- * `supplier.raw` (group `stream-normalizer`): transform, write the idempotent sinks, then one
- * Kafka transaction with the `fares.normalized` records and the consumed offsets. The
- * transactional id is per input partition, so a new owner of a partition fences the old one.
- * A restarted worker resumes from the committed offsets.
+ * `supplier.raw` (group `stream-normalizer`), all assigned partitions at once: transform, write
+ * PostgreSQL (the durable sink), then one Kafka transaction with the `fares.normalized` records
+ * and the consumed offsets, beside the Redis write. Index availability is queued behind (best
+ * effort). The transactional id is per input partition, so a new owner of a partition fences the
+ * old one. A restarted worker resumes from the committed offsets.
  */
 export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
   const { log, metrics } = ctx;
