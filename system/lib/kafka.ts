@@ -157,15 +157,24 @@ export class KafkaConnection {
   }
 
   transactionalProducer(transactionalId: string): TransactionalProducer {
-    return new TransactionalProducer(
-      this.kafka.producer({
-        idempotent: true,
-        transactionalId,
-        maxInFlightRequests: 1,
-        transactionTimeout: 30_000,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      }),
+    let forget: () => void = () => undefined;
+    const producer = withPatchedCluster(
+      this.kafka,
+      (cluster) => {
+        const memo = memoizeCoordinator(cluster.findGroupCoordinator.bind(cluster), COORDINATOR_TTL_MS);
+        cluster.findGroupCoordinator = memo.find;
+        forget = memo.forget;
+      },
+      () =>
+        this.kafka.producer({
+          idempotent: true,
+          transactionalId,
+          maxInFlightRequests: 1,
+          transactionTimeout: 30_000,
+          createPartitioner: Partitioners.DefaultPartitioner,
+        }),
     );
+    return new TransactionalProducer(producer, () => forget());
   }
 
   consumer(groupId: string): BatchConsumer {
@@ -353,9 +362,87 @@ export interface OffsetCommit {
   offset: string;
 }
 
+/** How long a transactional producer trusts the coordinator it found (see memoizeCoordinator). */
+const COORDINATOR_TTL_MS = 5_000;
+
+interface CoordinatorQuery {
+  groupId: string;
+  coordinatorType?: number;
+}
+
+/**
+ * kafkajs asks for the coordinator before every step of a transaction (FindCoordinator before
+ * AddPartitionsToTxn, AddOffsetsToTxn, TxnOffsetCommit and EndTxn: 4 extra round trips per
+ * batch). This remembers each answer for `ttlMs`; a failed lookup is not remembered, and
+ * `forget()` (after any failed transaction) drops them all, so a moved coordinator is found by
+ * the next attempt, and by kafkajs's own retries of a step within `ttlMs`.
+ */
+export function memoizeCoordinator<B>(
+  find: (q: CoordinatorQuery) => Promise<B>,
+  ttlMs: number,
+  now: () => number = Date.now,
+): { find: (q: CoordinatorQuery) => Promise<B>; forget: () => void } {
+  const cache = new Map<string, { at: number; broker: Promise<B> }>();
+  return {
+    find: (q) => {
+      const key = `${q.coordinatorType ?? 0}/${q.groupId}`;
+      const hit = cache.get(key);
+      if (hit && now() - hit.at < ttlMs) return hit.broker;
+      const broker = find(q);
+      cache.set(key, { at: now(), broker });
+      broker.catch(() => {
+        if (cache.get(key)?.broker === broker) cache.delete(key);
+      });
+      return broker;
+    },
+    forget: () => cache.clear(),
+  };
+}
+
+interface PatchableCluster {
+  findGroupCoordinator: (q: CoordinatorQuery) => Promise<unknown>;
+}
+
+/**
+ * Creates a client with `create` while kafkajs's private cluster factory hands every new cluster
+ * to `patch` first. kafkajs 2.2.4 keeps that factory under a private symbol; without it (another
+ * version) the client is created unpatched.
+ */
+export function withPatchedCluster<T>(
+  kafka: Kafka,
+  patch: (c: PatchableCluster) => void,
+  create: () => T,
+): T {
+  const holder = kafka as unknown as Record<symbol, unknown>;
+  const key = Object.getOwnPropertySymbols(holder).find(
+    (s) => s.description === 'private:Kafka:createCluster',
+  );
+  const factory = key ? holder[key] : undefined;
+  if (!key || typeof factory !== 'function') return create();
+  holder[key] = (...args: unknown[]) => {
+    const cluster = (factory as (...a: unknown[]) => unknown)(...args);
+    if (
+      typeof cluster === 'object' &&
+      cluster !== null &&
+      typeof (cluster as PatchableCluster).findGroupCoordinator === 'function'
+    )
+      patch(cluster as PatchableCluster);
+    return cluster;
+  };
+  try {
+    return create();
+  } finally {
+    holder[key] = factory;
+  }
+}
+
 /** One transactional id; one transaction at a time. Messages and consumer offsets commit atomically. */
 export class TransactionalProducer {
-  constructor(private readonly producer: Producer) {}
+  constructor(
+    private readonly producer: Producer,
+    /** Drops what the producer remembers about coordinators (after a failed transaction). */
+    private readonly forgetCoordinators: () => void = () => undefined,
+  ) {}
 
   connect(): Promise<void> {
     return this.producer.connect();
@@ -391,6 +478,7 @@ export class TransactionalProducer {
       });
       await tx.commit();
     } catch (err) {
+      this.forgetCoordinators();
       await tx.abort().catch(() => undefined);
       throw err;
     }
