@@ -456,13 +456,15 @@ export class TransactionalProducer {
   async commitBatch(
     sends: { topic: string; partitions: number; messages: OutMessage[] }[],
     offsets: OffsetCommit,
+    /** Times each step (`send`, `offsets`, `commit`), e.g. for a phase timer. */
+    step: <T>(name: string, op: () => Promise<T>) => Promise<T> = (_, op) => op(),
   ): Promise<void> {
     const tx = await this.producer.transaction();
     try {
       for (const s of sends) {
         if (s.messages.length === 0) continue;
         const messages = s.messages.map((m) => ({ ...m, partition: partitionFor(m.key, s.partitions) }));
-        const acked = await tx.send({ topic: s.topic, messages, acks: -1 });
+        const acked = await step('send', () => tx.send({ topic: s.topic, messages, acks: -1 }));
         const missing = missingPartitions(
           messages.map((m) => m.partition),
           acked.filter((a) => a.topicName === s.topic).map((a) => a.partition),
@@ -470,13 +472,15 @@ export class TransactionalProducer {
         if (missing.length > 0)
           throw new Error(`no acknowledgement for ${s.topic} partitions ${missing.join(', ')}`);
       }
-      await tx.sendOffsets({
-        consumerGroupId: offsets.groupId,
-        topics: [
-          { topic: offsets.topic, partitions: [{ partition: offsets.partition, offset: offsets.offset }] },
-        ],
-      });
-      await tx.commit();
+      await step('offsets', () =>
+        tx.sendOffsets({
+          consumerGroupId: offsets.groupId,
+          topics: [
+            { topic: offsets.topic, partitions: [{ partition: offsets.partition, offset: offsets.offset }] },
+          ],
+        }),
+      );
+      await step('commit', () => tx.commit());
     } catch (err) {
       this.forgetCoordinators();
       await tx.abort().catch(() => undefined);

@@ -165,12 +165,16 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
       producer = await timer.time('producer', () => producerFor(batch.partition));
       const tp = producer;
       await timer.time('kafka-tx', () =>
-        tp.commitBatch([{ topic: output, partitions: TOPICS.faresNormalized.partitions, messages }], {
-          groupId: GROUPS.stream,
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: next,
-        }),
+        tp.commitBatch(
+          [{ topic: output, partitions: TOPICS.faresNormalized.partitions, messages }],
+          {
+            groupId: GROUPS.stream,
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: next,
+          },
+          (name, op) => timer.time(`tx-${name}`, op),
+        ),
       );
     } catch (err) {
       // A fenced or confused transactional producer is replaced; kafkajs re-reads the batch.
