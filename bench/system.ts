@@ -158,6 +158,21 @@ async function stepFeed(): Promise<FeedStep[]> {
   const probe = consumerLagProbe(topology!);
   const out: FeedStep[] = [];
   try {
+    // Unmeasured: the stream's first transactions wait for Kafka to create and load
+    // __transaction_state (up to ~2 min after `up` on a loaded machine). Wait until every
+    // partition of supplier.raw has a committed offset for the group, with a trickle of feed.
+    const warm = Date.now();
+    await setSupplierFeedRate(ingestUrls, 50);
+    let committed = 0;
+    while (Date.now() - warm < 240_000) {
+      const c = await admin.committed(GROUPS.stream, TOPICS.supplierRaw.name).catch(() => new Map());
+      committed = [...c.values()].filter((o) => o >= 0n).length;
+      if (committed >= TOPICS.supplierRaw.partitions) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    log(
+      `stream warm-up: ${committed}/${TOPICS.supplierRaw.partitions} partitions committed after ${((Date.now() - warm) / 1000).toFixed(0)} s`,
+    );
     for (const rate of [50, 100, 250, 500, 1000, 2000, 4000, 5000, 6000, 8000]) {
       const set = await setSupplierFeedRate(ingestUrls, rate);
       const down = set.filter((r) => !r.ok);
