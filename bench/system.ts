@@ -158,9 +158,9 @@ async function stepFeed(): Promise<FeedStep[]> {
   const probe = consumerLagProbe(topology!);
   const out: FeedStep[] = [];
   try {
-    // Unmeasured: the stream's first transactions wait for Kafka to create and load
-    // __transaction_state (up to ~2 min after `up` on a loaded machine). Wait until every
-    // partition of supplier.raw has a committed offset for the group, with a trickle of feed.
+    // Unmeasured: the stream's first transaction waits for Kafka to create and load
+    // __transaction_state (~6 s on a loaded machine; nothing is fed at idle, so that happens
+    // here). Wait until every partition of supplier.raw has a committed offset for the group.
     const warm = Date.now();
     await setSupplierFeedRate(ingestUrls, 50);
     let committed = 0;

@@ -60,8 +60,9 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
         void p.then((tp) => tp.disconnect()).catch(() => undefined);
       }
     }
-    // Initialise producers early: initTransactions fences the previous owner's open transaction.
-    for (const partition of mine) void producerFor(partition).catch(() => undefined);
+    // Producers are created by the first batch of a partition, not here: kafkajs sends
+    // InitProducerId with the transactional id (which fences the previous owner and aborts its
+    // open transaction) at a producer's first transaction anyway, so an early one only sat idle.
   });
   consumer.onCrash((err, restart) =>
     log.error(
