@@ -172,6 +172,7 @@ export class KafkaConnection {
           maxInFlightRequests: 1,
           transactionTimeout: 30_000,
           createPartitioner: Partitioners.DefaultPartitioner,
+          retry: TRANSACTION_RETRY,
         }),
     );
     return new TransactionalProducer(producer, () => forget());
@@ -361,6 +362,22 @@ export interface OffsetCommit {
   /** Next offset to consume (last processed + 1). */
   offset: string;
 }
+
+/**
+ * Retries of a transactional producer's steps. The next transaction of a transactional id is
+ * refused (CONCURRENT_TRANSACTIONS) until the coordinator has written the previous one's commit
+ * markers; with the client's exponential 100 ms .. 2 s backoff that cost 1-2 s per batch once
+ * every partition committed back to back (4 retries of 108, 194, 376, 670 ms seen). Retry soon
+ * and often instead, as the Java client does (20 ms): 25 ms growing to 250 ms, ~10 s in all, so
+ * a leader change is still waited out.
+ */
+const TRANSACTION_RETRY = {
+  initialRetryTime: 25,
+  maxRetryTime: 250,
+  multiplier: 1.5,
+  factor: 0.2,
+  retries: 40,
+};
 
 /** How long a transactional producer trusts the coordinator it found (see memoizeCoordinator). */
 const COORDINATOR_TTL_MS = 5_000;
