@@ -21,7 +21,8 @@ export async function measureIdleCpu(sec: number): Promise<IdleCpu> {
   if (!state) throw new Error('no stack is up: run `windshear up` first');
   const groups = state.topology.components.flatMap((c) => {
     const pid = state.components[c.name]?.pid;
-    return pid ? [{ name: c.name, kind: c.kind, pid }] : [];
+    // Services by their service name (search-api, stream, ...), the rest by component kind.
+    return pid ? [{ name: c.name, kind: c.kind === 'service' ? (c.service ?? 'service') : c.kind, pid }] : [];
   });
   const before = groups.map((g) => groupCpuSeconds(g.pid));
   await sleep(sec * 1000);
@@ -35,9 +36,10 @@ export async function measureIdleCpu(sec: number): Promise<IdleCpu> {
   return { sec, cores: byComponent.reduce((s, c) => s + c.cores, 0), byKind, byComponent };
 }
 
-// `node --import tsx bench/idle-cpu.ts [sec]`: on the running stack, print the idle cost.
+// `node --import tsx bench/idle-cpu.ts [--sec 60]` (npm run bench:idle): on the running stack, print the idle cost.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const r = await measureIdleCpu(Number(process.argv[2] ?? 60));
+  const i = process.argv.indexOf('--sec');
+  const r = await measureIdleCpu(i >= 0 ? Number(process.argv[i + 1]) : 60);
   console.log(`idle stack over ${r.sec} s: ${r.cores.toFixed(3)} cores (target <= 0.15)`);
   for (const [k, v] of Object.entries(r.byKind).sort((a, b) => b[1] - a[1]))
     console.log(`  ${k.padEnd(12)} ${v.toFixed(3)}`);

@@ -25,6 +25,12 @@ describe('RatePacer', () => {
     p.setRate(10);
     expect(p.due(3_000)).toBe(10);
   });
+
+  it('carries no backlog over a restart', () => {
+    const p = new RatePacer(100, 0);
+    p.restart(60_000);
+    expect(p.due(60_100)).toBe(10);
+  });
 });
 
 describe('nextUpdate', () => {

@@ -25,6 +25,12 @@ export class RatePacer {
     this.tokens = Math.min(this.tokens, ratePerSec);
   }
 
+  /** Starts counting afresh from `now` (the feed was stopped): no backlog from the pause. */
+  restart(now: number): void {
+    this.last = now;
+    this.tokens = 0;
+  }
+
   due(now: number): number {
     const dt = Math.max(0, now - this.last) / 1000;
     this.last = now;

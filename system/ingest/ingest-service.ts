@@ -124,7 +124,19 @@ export async function startIngest(ctx: ServiceContext): Promise<ServiceHandle> {
       );
     }
   };
-  const timer = setInterval(tick, TICK_MS);
+  // The feed ticks only while its rate is above 0: an idle ingest does nothing.
+  let timer: NodeJS.Timeout | null = null;
+  const setRate = (ratePerSec: number) => {
+    pacer.setRate(ratePerSec);
+    if (ratePerSec > 0 && !timer && !stopped) {
+      pacer.restart(Date.now());
+      timer = setInterval(tick, TICK_MS);
+    } else if (ratePerSec === 0 && timer) {
+      clearInterval(timer);
+      timer = null;
+    }
+  };
+  setRate(config.INGEST_RATE);
 
   app.post(ROUTES.supplierPush, async (req, reply) => {
     const { supplier } = parseInput(supplierParam, req.params, 'params');
@@ -159,7 +171,7 @@ export async function startIngest(ctx: ServiceContext): Promise<ServiceHandle> {
   }));
   app.post('/v1/admin/feed-rate', async (req) => {
     const { ratePerSec } = parseInput(feedRateBody, req.body, 'body');
-    pacer.setRate(ratePerSec);
+    setRate(ratePerSec);
     log.info({ ratePerSec }, 'feed rate changed');
     return { ratePerSec };
   });
@@ -173,7 +185,8 @@ export async function startIngest(ctx: ServiceContext): Promise<ServiceHandle> {
     },
     stopIntake: async () => {
       stopped = true;
-      clearInterval(timer);
+      if (timer) clearInterval(timer);
+      timer = null;
     },
     close: async () => {
       await producer.disconnect().catch(() => undefined);

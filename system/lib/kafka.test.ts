@@ -1,5 +1,13 @@
+import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { headersToRecord, missingPartitions, offsetsFrom, partitionFor } from './kafka.ts';
+import {
+  headersToRecord,
+  memoizeCoordinator,
+  missingPartitions,
+  offsetsFrom,
+  partitionFor,
+  withPatchedCluster,
+} from './kafka.ts';
 
 describe('partitionFor', () => {
   it('matches the Java default partitioner (murmur2, positive modulo)', () => {
@@ -33,5 +41,51 @@ describe('missingPartitions', () => {
     expect(missingPartitions([3, 1, 3, 7, 1], [1])).toEqual([3, 7]);
     expect(missingPartitions([2, 2], [2, 5])).toEqual([]);
     expect(missingPartitions([], [])).toEqual([]);
+  });
+});
+
+describe('memoizeCoordinator', () => {
+  it('asks once per coordinator and ttl, never keeps a failed answer, and forgets on demand', async () => {
+    let t = 0;
+    const asked: string[] = [];
+    let fail = false;
+    const m = memoizeCoordinator(
+      async (q) => {
+        asked.push(`${q.coordinatorType ?? 0}/${q.groupId}`);
+        if (fail) throw new Error('no coordinator');
+        return `broker-for-${q.groupId}`;
+      },
+      1_000,
+      () => t,
+    );
+    expect(await m.find({ groupId: 'tx-1', coordinatorType: 1 })).toBe('broker-for-tx-1');
+    await m.find({ groupId: 'tx-1', coordinatorType: 1 });
+    await m.find({ groupId: 'group', coordinatorType: 0 });
+    expect(asked).toEqual(['1/tx-1', '0/group']);
+    t = 1_000;
+    await m.find({ groupId: 'tx-1', coordinatorType: 1 });
+    expect(asked).toHaveLength(3);
+    m.forget();
+    fail = true;
+    await expect(m.find({ groupId: 'tx-1', coordinatorType: 1 })).rejects.toThrow('no coordinator');
+    fail = false;
+    expect(await m.find({ groupId: 'tx-1', coordinatorType: 1 })).toBe('broker-for-tx-1');
+    expect(asked).toHaveLength(5);
+  });
+});
+
+describe('withPatchedCluster', () => {
+  it("hands the new producer's kafkajs cluster to the patch, and only that one", () => {
+    const kafka = new Kafka({ clientId: 't', brokers: ['127.0.0.1:1'], logLevel: logLevel.NOTHING });
+    const patched: unknown[] = [];
+    withPatchedCluster(
+      kafka,
+      (c) => void patched.push(c),
+      () => kafka.producer(),
+    );
+    expect(patched).toHaveLength(1);
+    expect(typeof (patched[0] as { findGroupCoordinator: unknown }).findGroupCoordinator).toBe('function');
+    kafka.producer();
+    expect(patched).toHaveLength(1);
   });
 });

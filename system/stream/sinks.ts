@@ -4,6 +4,7 @@ import { availabilityUpdate, INDEX_NAME } from '../catalogue/search-index.ts';
 import type { SearchClient } from '../lib/opensearch.ts';
 import type { FailoverPool } from '../lib/pg-pool.ts';
 import { type CachedPrice, type FlightPriceRow, toCachedPrice, writePrices } from '../lib/price-cache.ts';
+import type { AvailabilityUpdate } from './index-queue.ts';
 import { latestPerOffer, type NormalizedFare } from './normalize.ts';
 
 /** Best prices that changed in PostgreSQL, to push to the Redis cache. */
@@ -67,22 +68,29 @@ export function sinkToCache(redis: Redis, changes: PriceChange[]): Promise<void>
   return writePrices(redis, changes);
 }
 
+/** The newest availability per flight among `fares` (the first of equal event times), for the index. */
+export function availabilityOf(fares: NormalizedFare[]): AvailabilityUpdate[] {
+  const latest = new Map<string, AvailabilityUpdate>();
+  for (const f of fares) {
+    if (f.seatsAvailable === undefined) continue;
+    const eventTimeMs = Date.parse(f.eventTime);
+    const cur = latest.get(f.flightId);
+    if (!cur || eventTimeMs > cur.eventTimeMs)
+      latest.set(f.flightId, { flightId: f.flightId, seatsAvailable: f.seatsAvailable, eventTimeMs });
+  }
+  return [...latest.values()];
+}
+
 /**
  * OpenSearch sink: availability only (fares are not indexed), scripted and guarded by the
  * supplier event time, so replays and reordering never regress it. Missing documents are skipped.
  */
-export async function sinkToIndex(os: SearchClient, fares: NormalizedFare[]): Promise<void> {
-  const latest = new Map<string, NormalizedFare>();
-  for (const f of fares) {
-    if (f.seatsAvailable === undefined) continue;
-    const cur = latest.get(f.flightId);
-    if (!cur || Date.parse(f.eventTime) > Date.parse(cur.eventTime)) latest.set(f.flightId, f);
-  }
-  if (latest.size === 0) return;
+export async function sinkToIndex(os: SearchClient, updates: AvailabilityUpdate[]): Promise<void> {
+  if (updates.length === 0) return;
   const bulk: Record<string, unknown>[] = [];
-  for (const f of latest.values()) {
-    bulk.push({ update: { _index: INDEX_NAME, _id: f.flightId, retry_on_conflict: 3 } });
-    bulk.push(availabilityUpdate(f.seatsAvailable ?? 0, Date.parse(f.eventTime)));
+  for (const u of updates) {
+    bulk.push({ update: { _index: INDEX_NAME, _id: u.flightId, retry_on_conflict: 3 } });
+    bulk.push(availabilityUpdate(u.seatsAvailable, u.eventTimeMs));
   }
   const r = await os.request('POST', '/_bulk', undefined, { bulk });
   if (

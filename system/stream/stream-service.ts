@@ -5,15 +5,19 @@ import type { BatchControl, InBatch, TransactionalProducer } from '../lib/kafka.
 import { reportedBreaker } from '../lib/metrics.ts';
 import { sleep } from '../lib/retry.ts';
 import type { ServiceContext, ServiceHandle } from '../lib/service-runtime.ts';
-import { type FlightInfo, OfferState, transformBatch } from './normalize.ts';
-import { sinkToCache, sinkToIndex, sinkToPostgres } from './sinks.ts';
+import { FlightDirectory } from './flight-directory.ts';
+import { IndexQueue } from './index-queue.ts';
+import { OfferState, transformBatch } from './normalize.ts';
+import { PhaseTimer } from './phase-timer.ts';
+import { availabilityOf, sinkToCache, sinkToIndex, sinkToPostgres } from './sinks.ts';
 
 /**
  * stream: the seeds' Flink tier as consume-transform-produce. Per input partition of
- * `supplier.raw` (group `stream-normalizer`): transform, write the idempotent sinks, then one
- * Kafka transaction with the `fares.normalized` records and the consumed offsets. The
- * transactional id is per input partition, so a new owner of a partition fences the old one.
- * A restarted worker resumes from the committed offsets.
+ * `supplier.raw` (group `stream-normalizer`), all assigned partitions at once: transform, write
+ * PostgreSQL (the durable sink), then one Kafka transaction with the `fares.normalized` records
+ * and the consumed offsets, beside the Redis write. Index availability is queued behind (best
+ * effort). The transactional id is per input partition, so a new owner of a partition fences the
+ * old one. A restarted worker resumes from the committed offsets.
  */
 export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
   const { log, metrics } = ctx;
@@ -27,10 +31,10 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
   const breaker = (name: string) => reportedBreaker(metrics, log, name);
   const cacheBreaker = breaker('redis-sink');
   const indexBreaker = breaker('opensearch-sink');
-  const flights = new Map<string, FlightInfo | null>();
   const producers = new Map<number, Promise<TransactionalProducer>>();
   const input = TOPICS.supplierRaw.name;
   const output = TOPICS.faresNormalized.name;
+  const timer = new PhaseTimer();
   let stopped = false;
 
   const producerFor = (partition: number): Promise<TransactionalProducer> => {
@@ -56,8 +60,9 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
         void p.then((tp) => tp.disconnect()).catch(() => undefined);
       }
     }
-    // Initialise producers early: initTransactions fences the previous owner's open transaction.
-    for (const partition of mine) void producerFor(partition).catch(() => undefined);
+    // Producers are created by the first batch of a partition, not here: kafkajs sends
+    // InitProducerId with the transactional id (which fences the previous owner and aborts its
+    // open transaction) at a producer's first transaction anyway, so an early one only sat idle.
   });
   consumer.onCrash((err, restart) =>
     log.error(
@@ -68,18 +73,36 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
     ),
   );
 
-  const resolveFlights = async (ids: string[]) => {
-    const missing = [...new Set(ids)].filter((id) => !flights.has(id));
-    if (missing.length === 0) return;
+  const flights = new FlightDirectory(async (ids) => {
     const r = await pg.query<{ flight_id: string; airline: string; origin: string; destination: string }>(
-      'SELECT flight_id, airline, origin, destination FROM flights WHERE flight_id = ANY($1)',
-      [missing],
+      ids === null
+        ? 'SELECT flight_id, airline, origin, destination FROM flights'
+        : 'SELECT flight_id, airline, origin, destination FROM flights WHERE flight_id = ANY($1)',
+      ids === null ? [] : [ids],
     );
-    for (const id of missing) flights.set(id, null);
-    for (const row of r.rows)
-      flights.set(row.flight_id, { airline: row.airline, origin: row.origin, destination: row.destination });
-    if (flights.size > 200_000) flights.clear();
-  };
+    return r.rows.map((row) => ({
+      flightId: row.flight_id,
+      airline: row.airline,
+      origin: row.origin,
+      destination: row.destination,
+    }));
+  });
+  void keepTrying(
+    'flight-directory',
+    async () => {
+      await flights.preload();
+      log.info({ flights: flights.size }, 'flight directory loaded');
+    },
+    log,
+    () => stopped,
+  );
+
+  // Availability goes to the index behind the commit, one bulk at a time (best effort).
+  const index = new IndexQueue({
+    send: (updates) => indexBreaker.run(() => sinkToIndex(os, updates)),
+    onDropped: (n, why) => metrics.messages.inc({ topic: input, outcome: `index-dropped-${why}` }, n),
+    onError: (err) => log.debug({ err: String(err) }, 'index sink failed'),
+  });
 
   /** Retries `op` (heartbeating) until it succeeds or the partition is taken away. */
   const untilDone = async <T>(what: string, ctl: BatchControl, op: () => Promise<T>): Promise<T> => {
@@ -96,6 +119,7 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
   };
 
   const eachBatch = async (batch: InBatch, ctl: BatchControl) => {
+    const started = performance.now();
     const last = batch.messages[batch.messages.length - 1]!;
     const labels = { group: GROUPS.stream, topic: batch.topic, partition: String(batch.partition) };
     const parsedIds = batch.messages.map((m) => {
@@ -108,55 +132,79 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
         return null;
       }
     });
-    await untilDone('flights', ctl, () => resolveFlights(parsedIds.filter((x): x is string => x !== null)));
-    const t = transformBatch(batch.messages, state, (id) => flights.get(id) ?? null, new Date());
+    await timer.time('flights', () =>
+      untilDone('flights', ctl, () => flights.resolve(parsedIds.filter((x): x is string => x !== null))),
+    );
+    const t = transformBatch(batch.messages, state, (id) => flights.get(id), new Date());
     for (const [reason, n] of Object.entries(t.dropped))
       metrics.messages.inc({ topic: input, outcome: `dropped-${reason}` }, n);
     const anomalies = t.out.filter((f) => f.anomaly).length;
     if (anomalies > 0) metrics.messages.inc({ topic: input, outcome: 'anomaly' }, anomalies);
 
-    const changes = await untilDone('postgres', ctl, () => sinkToPostgres(pg, t.out));
-    // Cache and index are best effort behind breakers, so an outage cannot stall the stream:
-    // the cache heals by TTL (60 s), the index's availability by the next update of the flight.
-    await cacheBreaker
-      .run(() => sinkToCache(redis, changes))
-      .catch(async (err: unknown) => {
-        log.debug({ err: String(err) }, 'cache sink failed; dropping affected keys');
-        if (changes.length > 0)
-          await redis.del(...changes.map((c) => `price:${c.flightId}`)).catch(() => undefined);
-      });
-    await indexBreaker
-      .run(() => sinkToIndex(os, t.out))
-      .catch((err: unknown) => log.debug({ err: String(err) }, 'index sink failed'));
+    const changes = await timer.time('postgres', () =>
+      untilDone('postgres', ctl, () => sinkToPostgres(pg, t.out)),
+    );
+    // Cache and index are best effort, so an outage cannot stall the stream: the cache heals by
+    // TTL (60 s), the index's availability by the next update of the flight. Both run beside the
+    // Kafka transaction, not before it: PostgreSQL has committed, and a replayed batch rewrites
+    // the same revision-guarded cache entries and event-time-guarded index fields.
+    index.offer(availabilityOf(t.out));
+    const cached = timer.time('redis', () =>
+      cacheBreaker
+        .run(() => sinkToCache(redis, changes))
+        .catch(async (err: unknown) => {
+          log.debug({ err: String(err) }, 'cache sink failed; dropping affected keys');
+          if (changes.length > 0)
+            await redis.del(...changes.map((c) => `price:${c.flightId}`)).catch(() => undefined);
+        }),
+    );
 
-    const producer = await producerFor(batch.partition);
     const messages = t.out.map((f) => ({ key: `${f.supplier}:${f.offerId}`, value: JSON.stringify(f) }));
     const next = (BigInt(last.offset) + 1n).toString();
+    let producer: TransactionalProducer | undefined;
     try {
-      await producer.commitBatch(
-        [{ topic: output, partitions: TOPICS.faresNormalized.partitions, messages }],
-        {
-          groupId: GROUPS.stream,
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: next,
-        },
+      producer = await timer.time('producer', () => producerFor(batch.partition));
+      const tp = producer;
+      await timer.time('kafka-tx', () =>
+        tp.commitBatch(
+          [{ topic: output, partitions: TOPICS.faresNormalized.partitions, messages }],
+          {
+            groupId: GROUPS.stream,
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: next,
+          },
+          (name, op) => timer.time(`tx-${name}`, op),
+        ),
       );
     } catch (err) {
       // A fenced or confused transactional producer is replaced; kafkajs re-reads the batch.
       producers.delete(batch.partition);
-      await producer.disconnect().catch(() => undefined);
+      await producer?.disconnect().catch(() => undefined);
+      await cached;
       throw err;
     }
+    await cached;
     state.apply(t.staged);
     metrics.messages.inc({ topic: output, outcome: 'produced' }, t.out.length);
     metrics.consumerLag.set(labels, Number(BigInt(batch.highWatermark) - BigInt(last.offset) - 1n));
     metrics.consumerLagSeconds.set(labels, Math.max(0, (Date.now() - last.timestamp) / 1000));
+    timer.add('batch', performance.now() - started);
+    const summary = timer.batchDone(batch.messages.length);
+    if (summary) log.info(summary, 'stream batches');
   };
 
   void keepTrying(
     'stream-consumer',
-    () => consumer.run({ topics: [input], fromBeginning: true, concurrency: 4, eachBatch }),
+    // Every assigned partition at once: a batch's time is mostly waiting (PostgreSQL's
+    // synchronous standby, the transaction coordinator), so partitions overlap their waits.
+    () =>
+      consumer.run({
+        topics: [input],
+        fromBeginning: true,
+        concurrency: TOPICS.supplierRaw.partitions,
+        eachBatch,
+      }),
     log,
     () => stopped,
   );
@@ -175,6 +223,7 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
     },
     close: async () => {
       await consumer.disconnect();
+      await index.close();
       await Promise.allSettled([...producers.values()].map((p) => p.then((tp) => tp.disconnect())));
       await Promise.allSettled([admin.disconnect(), pg.end(), redis.quit(), os.close()]);
     },
