@@ -168,6 +168,25 @@ export function judge(run: RunData, rows: SloRow[], opts: JudgeOptions = {}): Ru
       ),
       evidence: { deviations },
     });
+  // A platform still behind under its background load at time zero (scenarios/run/steady-state.ts):
+  // its steady window judged a backlog the run started, so the run cannot pass; a failure it
+  // measured still stands (a lost write is lost whatever the lag).
+  const steady = run.history?.find((e) => e.kind === 'steady-state');
+  if (steady?.kind === 'steady-state' && !steady.reached)
+    slos.push({
+      id: 'windshear.steady-before-t0',
+      title: 'Platform steady before time zero',
+      verdict: 'unknown',
+      measured: null,
+      objective: { op: '>=', value: 1 },
+      unit: 'count',
+      margin: null,
+      detail: `the platform was ${steady.detail} before time zero: the run cannot pass`,
+      source: HARNESS_SOURCE(
+        'A run starts measuring from a steady state: every consumer group keeping up with the background load before time zero.',
+      ),
+      evidence: { waitedMs: steady.waitedMs },
+    });
   const end = run.history?.find((e) => e.kind === 'run-end');
   const incomplete =
     run.history === null

@@ -136,28 +136,6 @@ describe('planDeviations', () => {
   it('without a history nothing shows the faults happened', () => {
     expect(codes(null)).toEqual(['pause-edge fault-unverified']);
   });
-
-  it('a platform that was not steady before time zero, even in a run without faults', () => {
-    const steady = (reached: boolean): HistoryEvent => ({
-      kind: 'steady-state',
-      t: 0,
-      wall: wall(0),
-      reached,
-      waitedMs: reached ? 4000 : 60_000,
-      detail: reached
-        ? 'steady after 4.0 s: …'
-        : 'not steady after 60.0 s (…): stream-normalizer 13.0 s (875 records)',
-    });
-    expect(deviations([steady(true), ...clean])).toEqual([]);
-    expect(deviations([steady(false)], [])).toEqual([
-      {
-        code: 'not-steady',
-        faultId: '',
-        detail:
-          'the platform was not steady after 60.0 s (…): stream-normalizer 13.0 s (875 records) before time zero',
-      },
-    ]);
-  });
 });
 
 describe('judge: a run that is not what was planned is unknown, never pass', () => {
@@ -174,6 +152,32 @@ describe('judge: a run that is not what was planned is unknown, never pass', () 
   const errOk = row({ metric: 'error-rate', id: 'err.ok', objective: { op: '<=', value: 5 }, unit: '%' });
   const run = (history: HistoryEvent[], faults: PlannedFault[]) =>
     runData({ plan: plan({ faults }), history: [...base, ...history].sort((a, b) => a.t - b.t), metrics });
+
+  it('a platform not steady before time zero cannot pass, but what failed still fails', () => {
+    const steady = (reached: boolean): HistoryEvent => ({
+      kind: 'steady-state',
+      t: 0,
+      wall: wall(0),
+      reached,
+      waitedMs: reached ? 4000 : 60_000,
+      detail: reached
+        ? 'steady after 4.0 s: …'
+        : 'not steady after 60.0 s (…): stream-normalizer 13.0 s (875 records)',
+    });
+    expect(judge(run([steady(true), ...clean], [pause]), [errOk], { now: 'T' }).verdict).toBe('pass');
+    const lagging = judge(run([steady(false), ...clean], [pause]), [errOk], { now: 'T' });
+    expect(lagging.verdict).toBe('unknown');
+    expect(lagging.slos.find((s) => s.id === 'windshear.steady-before-t0')?.detail).toBe(
+      'the platform was not steady after 60.0 s (…): stream-normalizer 13.0 s (875 records) before time zero: the run cannot pass',
+    );
+    const errBad = row({
+      metric: 'error-rate',
+      id: 'err.bad',
+      objective: { op: '<=', value: -1 },
+      unit: '%',
+    });
+    expect(judge(run([steady(false), ...clean], [pause]), [errBad], { now: 'T' }).verdict).toBe('fail');
+  });
 
   it('passes when both faults ran as planned', () => {
     const both = [

@@ -10,9 +10,7 @@ import type { RunData } from './load-run.ts';
  * non-zero), `fault-not-healed` (no fault-stop, an undo that failed and never succeeded later, or
  * a heal error), `fault-late` (its fault-start came more than FAULT_LATE_MS after the planned
  * time: the fault missed the phase the checkers judge it in), `fault-short` (healed more than
- * FAULT_LATE_MS before its planned length), `fault-unverified` (no history to tell from), and for
- * the run as a whole (faultId '') `not-steady`: the platform was not steady under its background
- * load before time zero (scenarios/run/steady-state.ts), so the steady window judged a backlog.
+ * FAULT_LATE_MS before its planned length), `fault-unverified` (no history to tell from).
  */
 export interface PlanDeviation {
   code: string;
@@ -128,10 +126,5 @@ export function planDeviations(run: Pick<RunData, 'plan' | 'history'>): PlanDevi
       detail: `${what(f)}: history.jsonl is missing, so nothing shows it was injected and healed`,
     }));
   const history = run.history;
-  const notSteady = history.flatMap((e): PlanDeviation[] =>
-    e.kind === 'steady-state' && !e.reached
-      ? [{ code: 'not-steady', faultId: '', detail: `the platform was ${e.detail} before time zero` }]
-      : [],
-  );
-  return [...notSteady, ...planned.flatMap((f) => deviationsOf(f, history))];
+  return planned.flatMap((f) => deviationsOf(f, history));
 }

@@ -28,7 +28,7 @@ export interface ReadyStack {
 /**
  * Stage: wait until the stack answers, find flights, start the supplier feed (background load,
  * before the warm-up so time zero finds a steady state), warm up, wait for a steady state (the
- * stream and projector keeping up: steady-state.ts; not reached makes the run unknown), then
+ * stream and projector keeping up: steady-state.ts; not reached, the run cannot pass), then
  * write environment.json and open history.jsonl.
  */
 export async function getReady(

@@ -12,7 +12,7 @@ import { consumerLagProbe } from '../probes/consumer-lag-probe.ts';
  */
 export const STEADY_LAG_SEC = 2.5;
 export const STEADY_SAMPLES = 3;
-/** Longest wait for a steady state before time zero (ms); past it the run is `unknown`. */
+/** Longest wait for a steady state before time zero (ms); past it the run cannot pass. */
 export const STEADY_BOUND_MS = 60_000;
 
 export interface SteadyState {
