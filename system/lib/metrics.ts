@@ -23,7 +23,10 @@ export interface Metrics {
 export function createMetrics(service: string, instance: string): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service, instance });
-  collectDefaultMetrics({ register: registry });
+  // The event-loop delay histogram samples every 100 ms, not prom-client's default 10 ms: at 10 ms
+  // its timer alone cost ~0.007 cores per idle process (0.41 vs 0.22 CPU-s in 30 s, a bare Node
+  // process with and without it; ~0.1 cores over the stack's 15 services).
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
   const labelled = { registers: [registry] };
   return {
     registry,
