@@ -10,12 +10,12 @@
  * Usage: npm run bench:loadgen -- [--start 2000] [--max 40000] [--step-sec 10] [--engines ws-load,k6]
  * Loopback only; every step is bounded; prints JSON on stdout (also test-artifacts/bench-loadgen.json).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, devNull, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { pidCpuSeconds, pidRssBytes } from '../chaos/platforms/local/processes.ts';
 import { REPO_ROOT } from '../lib/paths.ts';
 import type { LoadEngine } from '../loadgen/engines/engine.ts';
 import { engineByName } from '../loadgen/engines/index.ts';
@@ -35,26 +35,10 @@ function num(name: string, fallback: number): number {
   return v;
 }
 
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
 /** CPU seconds and RSS (MiB) of a process from /proc; null once it is gone. */
 function procUsage(pid: number): { cpuSec: number; rssMiB: number } | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return {
-      cpuSec: (Number(rest[11]) + Number(rest[12])) / CLK_TCK,
-      rssMiB: (Number(rest[21]) * 4096) / 2 ** 20,
-    };
-  } catch {
-    return null;
-  }
+  const cpuSec = pidCpuSeconds(pid);
+  return cpuSec === null ? null : { cpuSec, rssMiB: pidRssBytes(pid) / 2 ** 20 };
 }
 
 /** A bare HTTP endpoint in its own process (so its CPU is not the engine's): 200 and a tiny body. */

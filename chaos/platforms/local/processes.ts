@@ -98,41 +98,45 @@ export function groupMembers(pgid: number): number[] {
   return out;
 }
 
+/** Resident set size in bytes of one process, from /proc (0 once it is gone). */
+export function pidRssBytes(pid: number): number {
+  try {
+    const statm = readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ');
+    return Number(statm[1] ?? 0) * 4096;
+  } catch {
+    return 0; // raced with exit
+  }
+}
+
 /** Resident set size in bytes of a process group, from /proc. */
 export function groupRssBytes(pgid: number): number {
-  let total = 0;
-  for (const pid of groupMembers(pgid)) {
-    try {
-      const statm = readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ');
-      total += Number(statm[1] ?? 0) * 4096;
-    } catch {
-      // raced with exit
-    }
-  }
-  return total;
+  return groupMembers(pgid).reduce((sum, pid) => sum + pidRssBytes(pid), 0);
 }
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on Linux, fixed by its ABI). */
 export const USER_HZ = 100;
 
 /**
- * CPU seconds (user + system) spent so far by the live members of a process group, from
- * /proc/<pid>/stat fields 14 and 15 (read after the command name, which may hold spaces).
- * Children that exited are not counted: compare two readings of long-lived processes only.
+ * CPU seconds (user + system) spent so far by one process, from /proc/<pid>/stat fields 14 and
+ * 15 (read after the command name, which may hold spaces); null once it is gone.
+ */
+export function pidCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is field 3 (state): utime is field 14, stime 15.
+    return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / USER_HZ;
+  } catch {
+    return null; // raced with exit
+  }
+}
+
+/**
+ * CPU seconds spent so far by the live members of a process group. Children that exited are
+ * not counted: compare two readings of long-lived processes only.
  */
 export function groupCpuSeconds(pgid: number): number {
-  let ticks = 0;
-  for (const pid of groupMembers(pgid)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // fields[0] is field 3 (state): utime is field 14, stime 15.
-      ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
-    } catch {
-      // raced with exit
-    }
-  }
-  return ticks / USER_HZ;
+  return groupMembers(pgid).reduce((sum, pid) => sum + (pidCpuSeconds(pid) ?? 0), 0);
 }
 
 /** SIGTERM the group, wait up to `graceMs`, then SIGKILL whatever is left. */
