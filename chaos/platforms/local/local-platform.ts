@@ -318,6 +318,10 @@ export class LocalPlatform implements Platform {
     return { removed };
   }
 
+  async collectLogs(): Promise<string> {
+    return paths.logsDir();
+  }
+
   async status(): Promise<ComponentStatus[]> {
     const state = this.state();
     if (!state) return [];
@@ -596,6 +600,10 @@ async function waitGone(pids: number[], timeoutMs: number): Promise<boolean> {
   return true;
 }
 
+/**
+ * Kept for bench/ (owned elsewhere) until it moves to `platformFor('local')` (../platform-for.ts),
+ * which every other caller uses.
+ */
 export function localPlatform(opts: LocalPlatformOptions = {}): Platform {
   return new LocalPlatform(opts);
 }
