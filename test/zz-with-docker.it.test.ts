@@ -38,16 +38,26 @@ describe.skipIf(!isRoot())('the local platform beside a running Docker daemon', 
       ctx.skip(`dockerd cannot run on this machine: ${docker?.error ?? 'not tried'}`);
       return;
     }
-    // The conflict is really there: Docker's policy, and bridged frames passing iptables.
-    expect(forwardPolicy(await forwardListing())).toBe('DROP');
-    expect(readFileSync('/proc/sys/net/bridge/bridge-nf-call-iptables', 'utf8').trim()).toBe('1');
+    // The conflict is really there when the daemon is Docker's default (iptables on); a daemon
+    // found running may have been started with --iptables=false, then up must work all the same.
+    const policy = forwardPolicy(await forwardListing());
+    if (docker.startedHere) {
+      expect(policy).toBe('DROP');
+      expect(readFileSync('/proc/sys/net/bridge/bridge-nf-call-iptables', 'utf8').trim()).toBe('1');
+    } else if (policy !== 'DROP') {
+      console.log(
+        `[with-docker] dockerd found running with FORWARD policy ${policy}: the DROP case is not exercised`,
+      );
+    }
 
     const doctor = await runCli(['doctor', '--json']);
     const checks = (JSON.parse(doctor.stdout) as { checks: { id: string; ok: boolean; detail: string }[] })
       .checks;
     expect(checks.find((c) => c.id === 'bridge-forward')).toMatchObject({
       ok: true,
-      detail: expect.stringContaining('FORWARD policy DROP with bridge-nf-call-iptables=1'),
+      ...(policy === 'DROP'
+        ? { detail: expect.stringContaining('FORWARD policy DROP with bridge-nf-call-iptables=1') }
+        : {}),
     });
 
     const up = await runCli(['up', '--profile', 'ci', '--json'], { timeoutMs: 600_000 });
