@@ -4,9 +4,9 @@ import { waitFor } from '../lib/exec.ts';
 import { paths } from '../lib/paths.ts';
 import type { HistoryEvent } from '../lib/run-format.ts';
 import { runCli } from '../test/run-cli.ts';
-import { localPlatform } from './platforms/local/local-platform.ts';
 import { procState } from './platforms/local/processes.ts';
 import { readState } from './platforms/local/state-file.ts';
+import { platformFor } from './platforms/platform-for.ts';
 import { healAll } from './run-fault.ts';
 
 const { topology } = inject('stack');
@@ -39,7 +39,7 @@ const ofFault = (events: HistoryEvent[], id: string) =>
 
 describe('windshear chaos inject/heal record their faults in the ad hoc history', () => {
   afterAll(async () => {
-    await healAll(localPlatform(), paths.journal());
+    await healAll(await platformFor('local'), paths.journal());
   });
 
   it('inject pause --for 3s pauses the target, resumes it and records start, steps and stop', async () => {

@@ -3,14 +3,16 @@ import { describe, expect, inject, it } from 'vitest';
 import { TOPICS } from '../system/contracts.ts';
 import { componentsOf, type Topology } from '../system/topology.ts';
 import { observeCluster } from './cluster-view.ts';
-import { localPlatform } from './platforms/local/local-platform.ts';
+import { platformFor } from './platforms/platform-for.ts';
 import { isRefusal } from './refusal.ts';
 import { parseSelector, resolve } from './select.ts';
+
+const local = await platformFor('local');
 
 /**
  * Assumes the integration global setup brought the stack up and either provided it
  * (`provide('stack', { topology })` or `provide('stack', topology)`) or left the local platform's
- * state file, whose topology `localPlatform().current()` returns; WINDSHEAR_TOPOLOGY_FILE (a JSON
+ * state file, whose topology `platformFor('local')`'s `current()` returns; WINDSHEAR_TOPOLOGY_FILE (a JSON
  * Topology) is the last resort.
  */
 function stackTopology(): Topology {
@@ -21,7 +23,7 @@ function stackTopology(): Topology {
       : provided;
   if (typeof candidate === 'object' && candidate !== null && 'components' in candidate)
     return candidate as Topology;
-  const fromState = localPlatform().current();
+  const fromState = local.current();
   if (fromState) return fromState;
   const file = process.env.WINDSHEAR_TOPOLOGY_FILE;
   if (file) return JSON.parse(fs.readFileSync(file, 'utf8')) as Topology;
@@ -33,7 +35,7 @@ function stackTopology(): Topology {
 describe('observeCluster on the real stack', () => {
   it('sees the KRaft controller, leaders with ISR, the Redis primary and the PostgreSQL primary', async () => {
     const topology = stackTopology();
-    const view = await observeCluster(topology, { timeoutMs: 3000, status: () => localPlatform().status() });
+    const view = await observeCluster(topology, { timeoutMs: 3000, status: () => local.status() });
     const nodeIds = componentsOf(topology, 'kafka').map((c) => c.nodeId);
 
     expect(view.kafka).not.toBeNull();

@@ -11,12 +11,12 @@ import { TOPICS } from '../system/contracts.ts';
 import { BatchingProducer, partitionFor } from '../system/lib/kafka.ts';
 import { runCli } from '../test/run-cli.ts';
 import { observeCluster } from './cluster-view.ts';
-import { localPlatform } from './platforms/local/local-platform.ts';
 import { namespacePids } from './platforms/local/network.ts';
+import { platformFor } from './platforms/platform-for.ts';
 import { applyFault, type FaultDeps, healAll, injectFault, prepareFault, recoverFault } from './run-fault.ts';
 
 const { topology, edgeUrl } = inject('stack');
-const platform = localPlatform();
+const platform = await platformFor('local');
 const events: HistoryEvent[] = [];
 const TOPIC = `ws.it.faults.${randomUUID().slice(0, 6)}`;
 const deps: FaultDeps = {

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { localPlatform } from '../chaos/platforms/local/local-platform.ts';
+import { platformFor } from '../chaos/platforms/platform-for.ts';
 import { formatProblems, WindshearError } from '../lib/errors.ts';
 import { componentsOf, type Topology } from '../system/topology.ts';
 
@@ -21,7 +21,7 @@ declare module 'vitest' {
  * test/stack-required.ts fails every integration file with it; unit files still run and count.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const platform = localPlatform();
+  const platform = await platformFor('local');
   let topology = platform.current();
   let startedByTests = false;
   let readyMs = 0;

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { localPlatform } from '../chaos/platforms/local/local-platform.ts';
+import { platformFor } from '../chaos/platforms/platform-for.ts';
 import { REDIS_MASTER_NAME } from '../system/contracts.ts';
 import { componentsOf, kafkaBootstrap } from '../system/topology.ts';
 import { runCli } from './run-cli.ts';
@@ -182,7 +182,7 @@ describe('the real three-AZ stack', () => {
   });
 
   it('status shows the roles: controller leader, Redis primary, PostgreSQL primary and standby', async () => {
-    const rows = await localPlatform().status();
+    const rows = await (await platformFor('local')).status();
     const role = (name: string) => rows.find((r) => r.name === name)?.role ?? '';
     expect(rows.filter((r) => r.kind === 'kafka' && role(r.name).includes('controller-leader'))).toHaveLength(
       1,

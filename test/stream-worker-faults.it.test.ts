@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, inject, it } from 'vitest';
-import { localPlatform } from '../chaos/platforms/local/local-platform.ts';
+import { platformFor } from '../chaos/platforms/platform-for.ts';
 import { waitFor } from '../lib/exec.ts';
 import { connectPrimary } from '../loadgen/ledger/read-back.ts';
 import { PG_DATABASE, ROUTES, TOPICS } from '../system/contracts.ts';
@@ -16,7 +16,7 @@ const { topology, edgeUrl } = inject('stack');
  */
 describe('stream worker crash (exactly-once, seed 000 recovery < 30 s)', () => {
   it('killing one stream worker mid-stream loses and duplicates nothing', async () => {
-    const platform = localPlatform();
+    const platform = await platformFor('local');
     const supplier = `ws-crash-${randomUUID().slice(0, 6)}`;
     const ingest = topology.components.filter((c) => c.service === 'ingest');
     const flight = await (async () => {

@@ -11,8 +11,8 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { localPlatform } from '../chaos/platforms/local/local-platform.ts';
 import type { ComponentStatus } from '../chaos/platforms/platform.ts';
+import { platformFor } from '../chaos/platforms/platform-for.ts';
 import { exec, isRoot } from '../lib/exec.ts';
 import { REPO_ROOT, SYSTEM_STATE_BASE } from '../lib/paths.ts';
 import { runCli } from './run-cli.ts';
@@ -40,7 +40,7 @@ const wsNamespaces = async () =>
 describe.skipIf(!isRoot())('a checkout under a directory only root can enter, as root', () => {
   beforeAll(async () => {
     // The shared stack is down by now (zz-lifecycle); when this file runs alone, take it down.
-    if (startedByTests) await localPlatform().down();
+    if (startedByTests) await (await platformFor('local')).down();
     parent = mkdtempSync(join(tmpdir(), 'ws-private-'));
     clone = join(parent, 'windshear');
     // The working tree as it is (tracked and new files, not ignored ones), not the last commit.

@@ -42,6 +42,8 @@ export function recordingPlatform(
     throwOn: new Set(),
     capabilities: () => caps,
     current: () => topology,
+    plannedTopology: (profile) => buildTopology({ profile, network: 'netns' }),
+    collectLogs: () => Promise.resolve('logs'),
     up: () => Promise.reject(new Error('recording platform: up is not faked')),
     down: () => Promise.resolve({ removed: [] }),
     status: () =>

@@ -72,15 +72,28 @@ export interface UpResult {
   topology: Topology;
 }
 
-export interface Platform {
-  readonly name: 'local' | 'compose' | 'kubernetes';
-  capabilities(): Capabilities;
-  /** The topology currently up (from the state file), or null. */
+/** The platforms windshear knows; `platformFor` in platform-for.ts builds each one. */
+export const PLATFORM_NAMES = ['local', 'compose', 'kubernetes'] as const;
+export type PlatformName = (typeof PLATFORM_NAMES)[number];
+
+/**
+ * Bringing a topology up and down. The topology `current()` returns is the contract with the
+ * rest of the harness: its addresses (`host`, `ports`, `edge`) are ones the harness reaches
+ * from where it runs (a namespace address, a container address, a port-forward).
+ */
+export interface Lifecycle {
+  /** The topology currently up (from the platform's own state), or null. */
   current(): Topology | null;
+  /** The topology `up` would bring up now (doctor checks it before). */
+  plannedTopology(profile: Profile): Topology;
   up(opts: UpOptions): Promise<UpResult>;
   down(opts?: { force?: boolean; onProgress?: (line: string) => void }): Promise<{ removed: string[] }>;
+  /** Every component with its AZ, live role and health. */
   status(): Promise<ComponentStatus[]>;
+}
 
+/** Primitive actions on one component, by topology name. */
+export interface ProcessFaults {
   kill(name: string, signal: 'SIGKILL' | 'SIGTERM'): Promise<StepResult>;
   pause(name: string): Promise<StepResult>;
   resume(name: string): Promise<StepResult>;
@@ -91,14 +104,32 @@ export interface Platform {
    * configuration. The overrides stay in effect across kill and start until then.
    */
   reconfigure(name: string, env: Record<string, string>): Promise<StepResult>;
+}
 
+/** Primitive actions on the network between AZs; only offered when `capabilities()` says so. */
+export interface NetworkFaults {
   /** Returns the rule id to pass to `heal`. */
   partition(spec: PartitionSpec): Promise<StepResult & { id: string }>;
   shape(spec: ShapeSpec): Promise<StepResult & { id: string }>;
   /** Removes one partition or shaping rule; idempotent. */
   heal(id: string): Promise<StepResult>;
-  /** Every process in the AZ dies and its link goes down. */
+  /** The AZ's network goes first, then every component in it dies. */
   azDown(az: AzName): Promise<StepResult>;
-  /** Link up and every component of the AZ started again. */
+  /** Network up and every component of the AZ started again. */
   azUp(az: AzName): Promise<StepResult>;
+}
+
+/** What the harness reads from the platform besides the components' own interfaces. */
+export interface Observation {
+  /**
+   * A directory holding one `<component>.log` per component, current as of the call (the
+   * local platform's own log directory; other platforms fetch the logs into one).
+   */
+  collectLogs(): Promise<string>;
+}
+
+export interface Platform extends Lifecycle, ProcessFaults, NetworkFaults, Observation {
+  readonly name: PlatformName;
+  /** Checked before anything starts: a scenario needing what is missing is refused (254). */
+  capabilities(): Capabilities;
 }

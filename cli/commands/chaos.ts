@@ -16,6 +16,7 @@ import {
 import { badInput, EXIT, WindshearError } from '../../lib/errors.ts';
 import { paths } from '../../lib/paths.ts';
 import type { HistoryEvent } from '../../lib/run-format.ts';
+import { type PlatformFlag, platformOption } from '../platform-option.ts';
 
 /** `30s`, `1500ms`, `2m`, `1h`, or bare seconds, to seconds. */
 export function parseDurationSec(text: string): number {
@@ -105,10 +106,10 @@ function recordingSink(): EventSink {
   };
 }
 
-async function platform(): Promise<Platform> {
+async function platform(name: string): Promise<Platform> {
   // Loaded on use, so `windshear --help` does not load the driver.
-  const { localPlatform } = await import('../../chaos/platforms/local/local-platform.ts');
-  return localPlatform();
+  const { platformFor } = await import('../../chaos/platforms/platform-for.ts');
+  return platformFor(name);
 }
 
 export function register(program: Command): void {
@@ -172,6 +173,7 @@ export function register(program: Command): void {
       [] as string[],
     )
     .option('--seed <n>', 'seed for random(...) selectors that name none')
+    .addOption(platformOption())
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -186,13 +188,16 @@ export function register(program: Command): void {
         'command started; wall: the time).',
     )
     .action(
-      async (fault: string, opts: { target?: string; for?: string; param: string[]; seed?: string }) => {
+      async (
+        fault: string,
+        opts: { target?: string; for?: string; param: string[]; seed?: string } & PlatformFlag,
+      ) => {
         const forSec = opts.for === undefined ? null : parseDurationSec(opts.for);
         const params = parseParamPairs(opts.param);
         const seed = opts.seed === undefined ? undefined : Number(opts.seed);
         if (seed !== undefined && !Number.isInteger(seed))
           throw badInput('chaos-flags', `--seed must be an integer, got "${opts.seed}"`, 'e.g. --seed 7');
-        const p = await platform();
+        const p = await platform(opts.platform);
         const journalPath = paths.journal();
         const clock = startClock();
         const onEvent = recordingSink();
@@ -226,13 +231,14 @@ export function register(program: Command): void {
   chaos
     .command('heal')
     .description('Undo every fault still in the journal, last first (idempotent; also after a crash).')
+    .addOption(platformOption())
     .addHelpText(
       'after',
       `\nExamples:\n  windshear chaos heal\n\nThe journal is ${paths.journal()} (WINDSHEAR_STATE moves it). Recovery steps\n` +
         `are appended to ${paths.chaosHistory()}, as \`chaos inject\` records its faults.`,
     )
-    .action(async () => {
-      const p = await platform();
+    .action(async (opts: PlatformFlag) => {
+      const p = await platform(opts.platform);
       const clock = startClock();
       const onEvent = recordingSink();
       const recovered: string[] = [];

@@ -17,13 +17,14 @@ import {
 import { type LoadProgress, type LoadRunSummary, runLoad } from '../../loadgen/run-load.ts';
 import { DEFAULT_API_KEY } from '../../system/contracts.ts';
 import { PORTS } from '../../system/topology.ts';
+import { type PlatformFlag, platformOption } from '../platform-option.ts';
 
-interface LoadFlags {
+interface LoadFlags extends Partial<PlatformFlag> {
   profile: string;
   duration: string;
   scale: string;
   rate?: string;
-  target: string;
+  target?: string;
   apiKey: string;
   out?: string;
   json?: boolean;
@@ -90,6 +91,13 @@ export function summaryTable(r: LoadRunSummary, durationSec: number): string {
   return [line(head), ...rows.map(line)].join('\n');
 }
 
+/** The edge of the stack the platform has up; the local default when none is. */
+async function edgeOf(platformName: string | undefined): Promise<string> {
+  const { platformFor } = await import('../../chaos/platforms/platform-for.ts');
+  const edge = (await platformFor(platformName)).current()?.edge;
+  return edge ? `http://${edge.host}:${edge.port}` : `http://127.0.0.1:${PORTS.edge}`;
+}
+
 export function register(program: Command): void {
   program
     .command('load')
@@ -98,7 +106,11 @@ export function register(program: Command): void {
     .option('--duration <duration>', 'length of the load (30s, 2m, 1m30s)', '30s')
     .option('--scale <n>', 'multiplier of the seed rates (peak = 5,000 req/s × scale)', '1')
     .option('--rate <n>', "headline rate in requests/s before scale (overrides the preset's)")
-    .option('--target <url>', 'base URL of the edge', `http://127.0.0.1:${PORTS.edge}`)
+    .option(
+      '--target <url>',
+      `base URL of the edge (default: the edge of the stack --platform has up, else http://127.0.0.1:${PORTS.edge})`,
+    )
+    .addOption(platformOption())
     .option('--api-key <key>', 'API key for reservation and booking requests', DEFAULT_API_KEY)
     .option(
       '--engine <name>',
@@ -130,11 +142,11 @@ export function register(program: Command): void {
       const outDir = flags.out ?? join(REPO_ROOT, 'reports', 'runs', 'load', stamp());
       const err = process.stderr;
       const tty = err.isTTY === true;
+      const target = (flags.target ?? (await edgeOf(flags.platform))).replace(/\/+$/, '');
       err.write(
-        `${describeProfile(spec, scale)}\nengine ${engine.name}, target ${flags.target}, run directory ${outDir}\n`,
+        `${describeProfile(spec, scale)}\nengine ${engine.name}, target ${target}, run directory ${outDir}\n`,
       );
 
-      const target = flags.target.replace(/\/+$/, '');
       const hints = { airports: DEFAULT_AIRPORTS, dates: DEFAULT_DATES };
       const flightIds = await discoverFlightIds(target, hints);
       if (flightIds.length === 0)

@@ -1,6 +1,7 @@
 import { join, relative } from 'node:path';
 import { type Command, Option } from 'commander';
-import { localPlatform } from '../../chaos/platforms/local/local-platform.ts';
+import type { Platform } from '../../chaos/platforms/platform.ts';
+import { platformFor } from '../../chaos/platforms/platform-for.ts';
 import { badInput, EXIT, type ExitCode } from '../../lib/errors.ts';
 import { REPO_ROOT } from '../../lib/paths.ts';
 import { outcomeOf, type RunResults, type Verdict } from '../../lib/run-format.ts';
@@ -15,9 +16,10 @@ import {
 } from '../../scenarios/profiles.ts';
 import { formatProgress, type LagFacts, lagFacts, type Progress } from '../../scenarios/progress.ts';
 import { type RunScenarioResult, runScenario } from '../../scenarios/run-scenario.ts';
+import { type PlatformFlag, platformOption } from '../platform-option.ts';
 import { table } from '../table.ts';
 
-interface Flags {
+interface Flags extends Partial<PlatformFlag> {
   profile: string;
   scale?: string;
   seed?: string;
@@ -137,6 +139,7 @@ async function runOne(
   parsed: ReturnType<typeof parseFlags>,
   flags: Flags,
   out: string | undefined,
+  platform: Platform,
 ): Promise<RunScenarioResult> {
   const printer = progressPrinter();
   const log = (l: string) => {
@@ -147,6 +150,7 @@ async function runOne(
     return await runScenario({
       scenario: name,
       ...parsed,
+      platform,
       keep: flags.keep ?? false,
       ...(flags.engine ? { engine: flags.engine } : {}),
       ...(out ? { outDir: out } : {}),
@@ -174,6 +178,7 @@ export function register(program: Command): void {
     .option('--scale <n>', "multiplier of the seeds' rates (default: the profile's, e.g. 0.01 in ci)")
     .option('--seed <n>', 'seed of seeded selectors (default 1: runs are reproducible)')
     .option('--keep', 'leave a stack this run brought up running afterwards')
+    .addOption(platformOption())
     .option(
       '--engine <name>',
       'load engine: ws-load (embedded, the default) or k6 (yours, on PATH or in K6_BIN); default WINDSHEAR_ENGINE',
@@ -204,18 +209,25 @@ aborted), 254 bad input, 255 internal error; 130/143 after Ctrl-C/SIGTERM (fault
     )
     .action(async (name: string | undefined, flags: Flags) => {
       const parsed = parseFlags(flags);
+      const platform = await platformFor(flags.platform);
       const names = name ? [name] : profileScenarios(parsed.profile, await catalogNames());
       // Every scenario is checked against the profile's topology before the first one starts.
       await loadScenarios(names, { profile: parsed.profile });
       const started = Date.now();
       const done: RunScenarioResult[] = [];
       // A sequence keeps the stack up between scenarios; it takes down at the end what it brought up.
-      const wasUp = localPlatform().current() !== null;
+      const wasUp = platform.current() !== null;
       for (const n of names) {
         if (names.length > 1 && !flags.json)
           process.stderr.write(`\n=== ${n} (${done.length + 1}/${names.length})\n`);
         const out = flags.out && names.length > 1 ? join(flags.out, n) : flags.out;
-        const r = await runOne(n, parsed, { ...flags, keep: names.length > 1 ? true : flags.keep }, out);
+        const r = await runOne(
+          n,
+          parsed,
+          { ...flags, keep: names.length > 1 ? true : flags.keep },
+          out,
+          platform,
+        );
         done.push(r);
         if (!flags.json) {
           const lines = [
@@ -249,7 +261,7 @@ aborted), 254 bad input, 255 internal error; 130/143 after Ctrl-C/SIGTERM (fault
         );
         if (parsed.profile === 'drill') process.stdout.write(DRILL_CHECKLIST);
       }
-      if (names.length > 1 && !wasUp && !flags.keep) await localPlatform().down();
+      if (names.length > 1 && !wasUp && !flags.keep) await platform.down();
       // Results are written; a client the run left open (a reconnecting Kafka admin) must not keep
       // the process alive. Unref'd: it fires only if something else still holds the event loop.
       setTimeout(() => process.exit(), 3000).unref();

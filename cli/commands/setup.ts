@@ -1,6 +1,8 @@
 import { type Command, Option } from 'commander';
-import { chooseNetwork, LocalPlatform } from '../../chaos/platforms/local/local-platform.ts';
+import { forwardCheck, readForwardFacts } from '../../chaos/platforms/local/bridge-firewall.ts';
+import { chooseNetwork } from '../../chaos/platforms/local/local-platform.ts';
 import { preflight } from '../../chaos/platforms/local/preflight.ts';
+import { platformFor } from '../../chaos/platforms/platform-for.ts';
 import { EXIT, formatProblems, WindshearError } from '../../lib/errors.ts';
 import { isRoot, onPath } from '../../lib/exec.ts';
 import { cacheDir, resolveBinary } from '../../lib/paths.ts';
@@ -106,10 +108,17 @@ command that fixes it. Changes nothing. Exit code 0 when everything is fine, 255
       const network = chooseNetwork();
       const netFaults = networkFaultsStatus({ root: isRoot(), network, nft: (await onPath('nft')) !== null });
       const optional = optionalEngines();
-      const platform = new LocalPlatform();
-      const pre = await preflight(platform.plannedTopology(opts.profile), {
-        stackUp: platform.current() !== null,
-      });
+      const platform = await platformFor('local');
+      const planned = platform.plannedTopology(opts.profile);
+      const current = platform.current();
+      const pre = await preflight(planned, { stackUp: current !== null });
+      const bridge = (current ?? planned).bridge;
+      if (bridge) {
+        // Docker's FORWARD policy against the bridge between the AZ namespaces.
+        const fw = forwardCheck(await readForwardFacts(bridge.name), Boolean(current?.bridge));
+        pre.checks.push({ id: 'bridge-forward', ok: fw.ok, detail: fw.detail });
+        pre.problems.push(...fw.problems);
+      }
       if (opts.json) {
         console.log(
           JSON.stringify(

@@ -1,10 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from 'commander';
-import { localPlatform } from '../../chaos/platforms/local/local-platform.ts';
+import { platformFor } from '../../chaos/platforms/platform-for.ts';
 import { badInput } from '../../lib/errors.ts';
 import { paths } from '../../lib/paths.ts';
 import { PROFILES, type Profile } from '../../system/topology.ts';
+import { type PlatformFlag, platformOption } from '../platform-option.ts';
 import { table } from '../table.ts';
 
 const stamp = () => new Date().toISOString().slice(11, 19);
@@ -22,6 +23,7 @@ export function register(program: Command): void {
         .default('ci'),
     )
     .option('--no-services', 'bring up the infrastructure only, without the services of system/')
+    .addOption(platformOption())
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -41,8 +43,8 @@ Examples:
   windshear up
   windshear up --profile full && windshear status`,
     )
-    .action(async (opts: { profile: Profile; services: boolean; json?: boolean }) => {
-      const platform = localPlatform(opts.services ? {} : { services: false });
+    .action(async (opts: { profile: Profile; services: boolean; json?: boolean } & PlatformFlag) => {
+      const platform = await platformFor(opts.platform, opts.services ? {} : { services: false });
       const log = opts.json ? () => {} : (l: string) => console.log(`${stamp()} ${l}`);
       const r = await platform.up({ profile: opts.profile, onProgress: log });
       if (opts.json) {
@@ -65,13 +67,14 @@ Examples:
   program
     .command('status')
     .description('show every component: AZ, address, pid, live role and health')
+    .addOption(platformOption())
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
       '\nRoles are observed live: the KRaft controller leader, partition leaders, the Redis primary as\nSentinel reports it, the PostgreSQL primary, HAProxy backend states. Exit code 254 when nothing is up.',
     )
-    .action(async (opts: { json?: boolean }) => {
-      const platform = localPlatform();
+    .action(async (opts: { json?: boolean } & PlatformFlag) => {
+      const platform = await platformFor(opts.platform);
       const topology = platform.current();
       if (!topology) throw badInput('not-up', 'no windshear stack is up', 'run `windshear up`');
       const rows = await platform.status();
@@ -154,14 +157,16 @@ Examples:
       'stop every process and remove every namespace, link, rule and data directory windshear created',
     )
     .option('--force', 'also remove ws-* namespaces and links found on the machine without a state file')
+    .addOption(platformOption())
     .option('--json', 'print what was removed as JSON')
     .addHelpText(
       'after',
       '\nWorks from the state file, also after the harness was killed with SIGKILL; idempotent\n(a second `down` removes nothing and exits 0).',
     )
-    .action(async (opts: { force?: boolean; json?: boolean }) => {
+    .action(async (opts: { force?: boolean; json?: boolean } & PlatformFlag) => {
       const started = Date.now();
-      const { removed } = await localPlatform().down({ force: opts.force ?? false });
+      const platform = await platformFor(opts.platform);
+      const { removed } = await platform.down({ force: opts.force ?? false });
       const ms = Date.now() - started;
       if (opts.json) console.log(JSON.stringify({ removed, ms }));
       else

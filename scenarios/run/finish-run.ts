@@ -1,6 +1,5 @@
 import { healAll, healProblems } from '../../chaos/run-fault.ts';
 import { WindshearError } from '../../lib/errors.ts';
-import { paths } from '../../lib/paths.ts';
 import type { RunResults } from '../../lib/run-format.ts';
 import { storeLogs } from '../../lib/run-store/write-run-file.ts';
 import { setSupplierFeedRate } from '../../loadgen/supplier-feed.ts';
@@ -43,7 +42,11 @@ export async function finishRun(ctx: RunContext, stack: RunStack, keep: boolean)
   });
   ctx.history?.close();
   ctx.dispose();
-  await storeLogs(ctx.runDir, paths.logsDir());
+  const logsFrom = await ctx.platform.collectLogs().catch((e: unknown) => {
+    log(`component logs not collected: ${errText(e)}`);
+    return null;
+  });
+  if (logsFrom) await storeLogs(ctx.runDir, logsFrom);
   if (stack.broughtUp && !keep) {
     log('taking down the stack this run brought up (--keep leaves it up)');
     await ctx.platform

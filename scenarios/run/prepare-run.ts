@@ -1,5 +1,5 @@
-import { localPlatform } from '../../chaos/platforms/local/local-platform.ts';
 import type { Platform } from '../../chaos/platforms/platform.ts';
+import { platformFor } from '../../chaos/platforms/platform-for.ts';
 import { checkFaultSpec } from '../../chaos/run-fault.ts';
 import { EXIT, type Problem, WindshearError } from '../../lib/errors.ts';
 import type { RunPlan } from '../../lib/run-format.ts';
@@ -72,7 +72,7 @@ export async function prepareRun(opts: {
     seed,
     ...(opts.scale !== undefined ? { scale: opts.scale } : {}),
   });
-  const platform = opts.platform ?? localPlatform();
+  const platform = opts.platform ?? (await platformFor());
   const engine = engineByName(opts.engine);
   const load = (plan.k6 as { load: LoadSpec }).load;
   const loadPlan = loadPlanFor(load, plan.scale, { seed });

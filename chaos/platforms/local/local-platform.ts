@@ -24,6 +24,7 @@ import type {
   UpOptions,
   UpResult,
 } from '../platform.ts';
+import { addBridgeAccept, removeBridgeAccept } from './bridge-firewall.ts';
 import {
   type BuildContext,
   bootstrapSystem,
@@ -160,6 +161,19 @@ export class LocalPlatform implements Platform {
         else state.links.push(name);
         this.save(state);
       });
+      if (topology.bridge) {
+        // Docker's FORWARD policy DROP would drop every frame between AZs: accept our own.
+        state.firewall = [topology.bridge.name];
+        this.save(state);
+        const fw = await addBridgeAccept(topology.bridge.name);
+        if (!fw.ok)
+          throw internal(
+            'bridge-forward-rule',
+            `cannot accept traffic across ${topology.bridge.name} in the iptables FORWARD chain: ${fw.detail}`,
+            'run `windshear doctor` (it names the conflict), or run with WINDSHEAR_NETWORK=loopback',
+          );
+        log(`network: ${fw.detail}`);
+      }
       const ctx: BuildContext = {
         topology,
         dataRoot,
@@ -305,6 +319,8 @@ export class LocalPlatform implements Platform {
     const links = [...(state?.links ?? [])];
     if (opts.force || !state) links.push('ws-br0', 'ws-a-h', 'ws-b-h', 'ws-c-h');
     removed.push(...(await removeNetwork([...namespaces], [...new Set(links)])));
+    const bridges = new Set([...(state?.firewall ?? []), ...(opts.force || !state ? ['ws-br0'] : [])]);
+    for (const b of bridges) removed.push(...(await removeBridgeAccept(b)));
     if (existsSync(dataRoot)) {
       rmSync(dataRoot, { recursive: true, force: true });
       removed.push(`data ${dataRoot}`);
@@ -316,6 +332,10 @@ export class LocalPlatform implements Platform {
     rmSync(paths.journal(), { force: true });
     log(removed.length ? `removed ${removed.length} objects` : 'nothing to remove');
     return { removed };
+  }
+
+  async collectLogs(): Promise<string> {
+    return paths.logsDir();
   }
 
   async status(): Promise<ComponentStatus[]> {
@@ -596,6 +616,10 @@ async function waitGone(pids: number[], timeoutMs: number): Promise<boolean> {
   return true;
 }
 
+/**
+ * Kept for bench/ (owned elsewhere) until it moves to `platformFor('local')` (../platform-for.ts),
+ * which every other caller uses.
+ */
 export function localPlatform(opts: LocalPlatformOptions = {}): Platform {
   return new LocalPlatform(opts);
 }

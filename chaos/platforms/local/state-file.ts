@@ -21,6 +21,8 @@ export interface LocalState {
   /** Network namespaces and host-side links created (netns mode). */
   netns: string[];
   links: string[];
+  /** Bridges whose FORWARD accept rule `up` added (recorded before adding); absent before it did. */
+  firewall?: string[];
   /** Active partition and shaping rules by id. */
   rules: Record<string, ActiveRule>;
 }

@@ -133,3 +133,12 @@ describe('opensearch.yml', () => {
     expect(y.has('cluster.initial_cluster_manager_nodes')).toBe(false);
   });
 });
+describe('kafkaClusterId', () => {
+  it('is 22 URL-safe base64 characters and never starts with "-" (kafka-storage reads that as a flag)', () => {
+    const dash = new Uint8Array(16).fill(0xf8); // top six bits 62: base64url "-"
+    expect(Buffer.from(dash).toString('base64url')[0]).toBe('-');
+    const id = kafkaClusterId(dash);
+    expect(id).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/);
+    expect(kafkaClusterId(new Uint8Array(16))).toBe('AAAAAAAAAAAAAAAAAAAAAA');
+  });
+});

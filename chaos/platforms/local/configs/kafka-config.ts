@@ -74,7 +74,13 @@ logger.request.name = kafka.request.logger
 logger.request.level = WARN
 `;
 
-/** Kafka's cluster id format: 16 random bytes, URL-safe base64 without padding. */
+/**
+ * Kafka's cluster id format: 16 random bytes, URL-safe base64 without padding. Never starting
+ * with `-` (Kafka's own Uuid.randomUuid() draws again then): kafka-storage would read `-t -x...`
+ * as a missing value (1 `up` in 64 failed so).
+ */
 export function kafkaClusterId(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('base64url');
+  const b = Uint8Array.from(bytes);
+  if (b[0] !== undefined && b[0] >> 2 === 62) b[0] ^= 0x80;
+  return Buffer.from(b).toString('base64url');
 }
