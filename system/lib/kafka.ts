@@ -1,5 +1,6 @@
 /**
- * The only module that imports kafkajs (2.2.4, unmaintained: keep it swappable). Exposes what the
+ * With quiet-request-queue.ts (a patch of its idle timer), the only module that imports kafkajs
+ * (2.2.4, unmaintained: keep it swappable). Exposes what the
  * services need: an idempotent micro-batching producer that answers each message with its
  * partition and offset after acks=all, a transactional producer for consume-transform-produce,
  * a batch consumer with manual commits, and a few admin calls.
@@ -16,6 +17,9 @@ import {
   type PartitionMetadata,
   type Producer,
 } from 'kafkajs';
+import { quietRequestQueue } from './quiet-request-queue.ts';
+
+quietRequestQueue();
 
 export interface OutMessage {
   key: string;
