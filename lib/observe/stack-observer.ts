@@ -2,10 +2,14 @@ import { Redis } from 'ioredis';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { REDIS_MASTER_NAME } from '../../system/contracts.ts';
+import { quietRequestQueue } from '../../system/lib/quiet-request-queue.ts';
 import type { ComponentSpec, Topology } from '../../system/topology.ts';
 import { componentsOf } from '../../system/topology.ts';
 import type { HaproxySample, KafkaSample, PostgresSample, RedisSample } from '../run-format.ts';
 import { activeController } from './kafka-quorum.ts';
+
+// kafkajs's idle connections otherwise wake every millisecond (see quiet-request-queue.ts).
+quietRequestQueue();
 
 /** An observation that never throws: `error` says what could not be seen. */
 export type Observed<T> = { ok: true; data: T } | { ok: false; data: T | null; error: string };

@@ -5,9 +5,13 @@ import pg from 'pg';
 import { waitFor } from '../../../lib/exec.ts';
 import type { StackObserver } from '../../../lib/observe/stack-observer.ts';
 import { REDIS_MASTER_NAME } from '../../../system/contracts.ts';
+import { quietRequestQueue } from '../../../system/lib/quiet-request-queue.ts';
 import type { ComponentSpec } from '../../../system/topology.ts';
 import { componentsOf, kafkaBootstrap } from '../../../system/topology.ts';
 import type { BuildContext } from './components.ts';
+
+// kafkajs's idle connections otherwise wake every millisecond (see quiet-request-queue.ts).
+quietRequestQueue();
 
 export const PROBE_TOPIC = 'ws.probe';
 
