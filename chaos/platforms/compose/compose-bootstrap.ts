@@ -1,13 +1,17 @@
 /**
  * The Compose project's one-shot `bootstrap` container (services image): waits until every
  * stateful tier is ready by the same checks as the local platform's `up` (readiness.ts), then
- * creates the topics and loads the catalogue (components.ts bootstrapSystem) and waits for the
+ * runs system/bootstrap.ts (topics, catalogue; bundled beside this file as its own program) with
+ * the services' environment, as the local platform's bootstrapSystem does, and waits for the
  * index to be green. The services start when it exits 0. WS_PROFILE picks the topology.
  */
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { waitFor } from '../../../lib/exec.ts';
 import { StackObserver } from '../../../lib/observe/stack-observer.ts';
-import { PROFILES, type Profile } from '../../../system/topology.ts';
-import { type BuildContext, bootstrapSystem } from '../local/components.ts';
+import { componentsOf, PROFILES, type Profile } from '../../../system/topology.ts';
+import { type BuildContext, serviceEnv } from '../local/components.ts';
 import { SAFE_KAFKA } from '../local/configs/kafka-config.ts';
 import { SAFE_REDIS } from '../local/configs/redis-config.ts';
 import { kafkaReady, opensearchGreen, opensearchReady, redisReady } from '../local/readiness.ts';
@@ -28,6 +32,27 @@ async function postgresReady(observer: StackObserver, timeoutMs: number): Promis
   if (!ok)
     throw new Error(`postgres: no writable primary with a synchronous standby after ${timeoutMs / 1000} s`);
   log('postgres: ready (primary, synchronous standby, monitor)');
+}
+
+/**
+ * system/bootstrap.ts as its own process, with the first service's environment less Redis
+ * (like the local platform's bootstrapSystem: the cache is not warmed).
+ */
+function runSystemBootstrap(ctx: BuildContext): Promise<void> {
+  const first = componentsOf(ctx.topology, 'service')[0];
+  if (!first) return Promise.resolve();
+  const { REDIS_SENTINELS: _s, REDIS_MASTER: _m, ...env } = serviceEnv(ctx, first);
+  const program = join(dirname(fileURLToPath(import.meta.url)), 'system-bootstrap.mjs');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [program], {
+      env: { ...process.env, ...env, CATALOGUE_SEED: process.env.CATALOGUE_SEED ?? '42' },
+      stdio: 'inherit',
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${program} exited with ${code}`)),
+    );
+  });
 }
 
 async function main(): Promise<void> {
@@ -51,7 +76,7 @@ async function main(): Promise<void> {
       postgresReady(observer, 240_000),
       opensearchReady(ctx, observer, log),
     ]);
-    await bootstrapSystem(ctx, log);
+    await runSystemBootstrap(ctx);
     await opensearchGreen(ctx, observer, log);
     log(`bootstrap: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {

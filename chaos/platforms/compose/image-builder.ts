@@ -103,16 +103,20 @@ async function debootstrapBase(log: (l: string) => void): Promise<string> {
   return id;
 }
 
+/** The services image's programs: name in /opt/windshear → source. */
+export const APP_ENTRIES: Record<string, string> = {
+  'system-main': join(REPO_ROOT, 'system', 'main.ts'),
+  'system-bootstrap': join(REPO_ROOT, 'system', 'bootstrap.ts'),
+  'compose-bootstrap': join(REPO_ROOT, 'chaos', 'platforms', 'compose', 'compose-bootstrap.ts'),
+};
+
 /**
- * system/main.ts and the Compose bootstrap as self-contained ES modules: packages bundled too,
- * so the services image needs no node_modules.
+ * The services image's programs as self-contained ES modules: packages bundled too, so the
+ * image needs no node_modules. Returns file name → path.
  */
-export async function bundleForImages(outdir: string): Promise<{ service: string; bootstrap: string }> {
+export async function bundleForImages(outdir: string): Promise<Record<string, string>> {
   await build({
-    entryPoints: {
-      'system-main': join(REPO_ROOT, 'system', 'main.ts'),
-      'compose-bootstrap': join(REPO_ROOT, 'chaos', 'platforms', 'compose', 'compose-bootstrap.ts'),
-    },
+    entryPoints: APP_ENTRIES,
     outdir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -126,7 +130,7 @@ export async function bundleForImages(outdir: string): Promise<{ service: string
       js: "import { createRequire as __wsRequire } from 'node:module'; const require = __wsRequire(import.meta.url);",
     },
   });
-  return { service: join(outdir, 'system-main.mjs'), bootstrap: join(outdir, 'compose-bootstrap.mjs') };
+  return Object.fromEntries(Object.keys(APP_ENTRIES).map((n) => [`${n}.mjs`, join(outdir, `${n}.mjs`)]));
 }
 
 function listTree(dir: string, prefix = ''): string[] {
@@ -188,7 +192,7 @@ export async function buildImages(opts: BuildImagesOptions): Promise<BuiltImage[
   await requireDaemon();
   const baseRef = opts.base ?? DEBOOTSTRAP_BASE;
   const baseId = opts.base ? `ref:${opts.base}` : await debootstrapBase(log);
-  const bundles = await bundleForImages(join(composeCacheDir(), 'bundle'));
+  const appFiles = await bundleForImages(join(composeCacheDir(), 'bundle'));
   const opensearchLibs = join(opensearchHome(), 'libs');
   const plan = imagePlan(composeTopology(opts.profile), {
     imagesDir: join(REPO_ROOT, 'compose', 'images'),
@@ -196,8 +200,8 @@ export async function buildImages(opts: BuildImagesOptions): Promise<BuiltImage[
     opensearchLibs,
     opensearchClasses: await opensearchNodeClasses(opensearchLibs),
     nodeBinary: process.execPath,
-    serviceBundle: bundles.service,
-    bootstrapBundle: bundles.bootstrap,
+    appFiles,
+    schemaFile: join(REPO_ROOT, 'system', 'db', 'schema.sql'),
   });
   const built: BuiltImage[] = [];
   for (const [i, spec] of plan.entries()) {

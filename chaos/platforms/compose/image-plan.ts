@@ -44,9 +44,10 @@ export interface ImageInputs {
   opensearchClasses: string;
   /** The Node binary the services run (the one running windshear: Debian 12 packages Node 18). */
   nodeBinary: string;
-  /** esbuild bundles of system/main.ts and compose-bootstrap.ts. */
-  serviceBundle: string;
-  bootstrapBundle: string;
+  /** esbuild bundles by file name: system/main.ts, system/bootstrap.ts, compose-bootstrap.ts. */
+  appFiles: Record<string, string>;
+  /** system/db/schema.sql: the catalogue loader reads it at ../db/ from its own file. */
+  schemaFile: string;
 }
 
 export const imageRepository = (kind: ImageKind) => `windshear/${kind}`;
@@ -176,8 +177,8 @@ export function imagePlan(topology: Topology, inputs: ImageInputs): ImageSpec[] 
     services: {
       ...fromRepo(inputs, 'services', ['Dockerfile']),
       node: { file: inputs.nodeBinary, mode: EXEC },
-      'app/system-main.mjs': { file: inputs.serviceBundle },
-      'app/compose-bootstrap.mjs': { file: inputs.bootstrapBundle },
+      ...Object.fromEntries(Object.entries(inputs.appFiles).map(([name, file]) => [`app/${name}`, { file }])),
+      'db/schema.sql': { file: inputs.schemaFile },
     },
   };
   return IMAGE_KINDS.map((kind) => ({ kind, repository: imageRepository(kind), files: files[kind] }));
