@@ -66,7 +66,7 @@ async function pgOne<T extends pg.QueryResultRow>(
   }
 }
 
-async function kafkaReady(
+export async function kafkaReady(
   ctx: BuildContext,
   observer: StackObserver,
   log: (l: string) => void,
@@ -110,7 +110,7 @@ async function kafkaReady(
   log('kafka: ready (3 brokers, probe topic ISR 3)');
 }
 
-async function redisReady(
+export async function redisReady(
   ctx: BuildContext,
   observer: StackObserver,
   log: (l: string) => void,
@@ -209,7 +209,7 @@ async function postgresReady(ctx: BuildContext, observer: StackObserver, hooks: 
  * is green: with no index yet that is at once; `up` waits for green again once the catalogue's
  * index exists (opensearchGreen).
  */
-async function opensearchReady(
+export async function opensearchReady(
   ctx: BuildContext,
   observer: StackObserver,
   log: (l: string) => void,
@@ -225,7 +225,7 @@ async function opensearchReady(
 }
 
 /** The cluster green with the catalogue's index in it: every primary and replica assigned. */
-async function opensearchGreen(ctx: BuildContext, observer: StackObserver, log: (l: string) => void) {
+export async function opensearchGreen(ctx: BuildContext, observer: StackObserver, log: (l: string) => void) {
   const nodes = componentsOf(ctx.topology, 'opensearch');
   if (nodes.length === 0) return;
   await until('opensearch: cluster green with the index', ctx, nodes[0]!.name, 120_000, async () => {
