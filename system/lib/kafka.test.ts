@@ -45,6 +45,15 @@ describe('missingPartitions', () => {
 });
 
 describe('memoizeCoordinator', () => {
+  const broker = (name: string) => ({
+    name,
+    fail: false,
+    async request(): Promise<string> {
+      if (this.fail) throw new Error(`${name}: This is not the correct coordinator for this group`);
+      return `${name} answered`;
+    },
+  });
+
   it('asks once per coordinator and ttl, never keeps a failed answer, and forgets on demand', async () => {
     let t = 0;
     const asked: string[] = [];
@@ -53,12 +62,12 @@ describe('memoizeCoordinator', () => {
       async (q) => {
         asked.push(`${q.coordinatorType ?? 0}/${q.groupId}`);
         if (fail) throw new Error('no coordinator');
-        return `broker-for-${q.groupId}`;
+        return broker(`broker-for-${q.groupId}`);
       },
       1_000,
       () => t,
     );
-    expect(await m.find({ groupId: 'tx-1', coordinatorType: 1 })).toBe('broker-for-tx-1');
+    expect((await m.find({ groupId: 'tx-1', coordinatorType: 1 })).name).toBe('broker-for-tx-1');
     await m.find({ groupId: 'tx-1', coordinatorType: 1 });
     await m.find({ groupId: 'group', coordinatorType: 0 });
     expect(asked).toEqual(['1/tx-1', '0/group']);
@@ -69,8 +78,26 @@ describe('memoizeCoordinator', () => {
     fail = true;
     await expect(m.find({ groupId: 'tx-1', coordinatorType: 1 })).rejects.toThrow('no coordinator');
     fail = false;
-    expect(await m.find({ groupId: 'tx-1', coordinatorType: 1 })).toBe('broker-for-tx-1');
+    expect((await m.find({ groupId: 'tx-1', coordinatorType: 1 })).name).toBe('broker-for-tx-1');
     expect(asked).toHaveLength(5);
+  });
+
+  it('forgets a coordinator as soon as a request through it fails, so the retry asks the cluster again', async () => {
+    const brokers = [broker('old'), broker('new')];
+    let n = 0;
+    const m = memoizeCoordinator(
+      async () => brokers[n++]!,
+      60_000,
+      () => 0,
+    );
+    const first = await m.find({ groupId: 'g' });
+    expect(await first.request()).toBe('old answered');
+    expect(await (await m.find({ groupId: 'g' })).request()).toBe('old answered');
+    brokers[0]!.fail = true;
+    await expect((await m.find({ groupId: 'g' })).request()).rejects.toThrow('not the correct coordinator');
+    await new Promise((r) => setImmediate(r));
+    expect(await (await m.find({ groupId: 'g' })).request()).toBe('new answered');
+    expect(n).toBe(2);
   });
 });
 

@@ -394,34 +394,51 @@ interface CoordinatorQuery {
 /**
  * kafkajs asks for the coordinator before every step of a transaction (FindCoordinator before
  * AddPartitionsToTxn, AddOffsetsToTxn, TxnOffsetCommit and EndTxn: 4 extra round trips per
- * batch). This remembers each answer for `ttlMs`; a failed lookup is not remembered, and
- * `forget()` (after any failed transaction) drops them all, so a moved coordinator is found by
- * the next attempt, and by kafkajs's own retries of a step within `ttlMs`.
+ * batch). This remembers each answer for `ttlMs`; a failed lookup is not remembered, a request
+ * that fails through a remembered coordinator forgets it (kafkajs's retry of that step, e.g.
+ * after NOT_COORDINATOR, then asks the cluster again instead of the same broker until the TTL
+ * ends), and `forget()` (after any failed transaction) drops them all.
  */
-export function memoizeCoordinator<B>(
+export function memoizeCoordinator<B extends object>(
   find: (q: CoordinatorQuery) => Promise<B>,
   ttlMs: number,
   now: () => number = Date.now,
 ): { find: (q: CoordinatorQuery) => Promise<B>; forget: () => void } {
   const cache = new Map<string, { at: number; broker: Promise<B> }>();
+  const forgetOnFailure = (key: string, entry: Promise<B>, b: B): B =>
+    new Proxy(b, {
+      get(target, prop, receiver) {
+        const v: unknown = Reflect.get(target, prop, receiver);
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => {
+          const r: unknown = v.apply(target, args);
+          if (r instanceof Promise)
+            r.catch(() => {
+              if (cache.get(key)?.broker === entry) cache.delete(key);
+            });
+          return r;
+        };
+      },
+    });
   return {
     find: (q) => {
       const key = `${q.coordinatorType ?? 0}/${q.groupId}`;
       const hit = cache.get(key);
       if (hit && now() - hit.at < ttlMs) return hit.broker;
-      const broker = find(q);
-      cache.set(key, { at: now(), broker });
-      broker.catch(() => {
-        if (cache.get(key)?.broker === broker) cache.delete(key);
+      let entry!: Promise<B>;
+      entry = find(q).then((b) => forgetOnFailure(key, entry, b));
+      cache.set(key, { at: now(), broker: entry });
+      entry.catch(() => {
+        if (cache.get(key)?.broker === entry) cache.delete(key);
       });
-      return broker;
+      return entry;
     },
     forget: () => cache.clear(),
   };
 }
 
 interface PatchableCluster {
-  findGroupCoordinator: (q: CoordinatorQuery) => Promise<unknown>;
+  findGroupCoordinator: (q: CoordinatorQuery) => Promise<object>;
 }
 
 /**
