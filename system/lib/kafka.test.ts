@@ -47,9 +47,9 @@ describe('missingPartitions', () => {
 describe('memoizeCoordinator', () => {
   const broker = (name: string) => ({
     name,
-    fail: false,
+    fail: null as null | 'NOT_COORDINATOR_FOR_GROUP' | 'CONCURRENT_TRANSACTIONS',
     async request(): Promise<string> {
-      if (this.fail) throw new Error(`${name}: This is not the correct coordinator for this group`);
+      if (this.fail) throw Object.assign(new Error(`${name}: ${this.fail}`), { type: this.fail });
       return `${name} answered`;
     },
   });
@@ -82,7 +82,7 @@ describe('memoizeCoordinator', () => {
     expect(asked).toHaveLength(5);
   });
 
-  it('forgets a coordinator as soon as a request through it fails, so the retry asks the cluster again', async () => {
+  it('forgets a coordinator once a request through it fails as not the coordinator, not on other refusals', async () => {
     const brokers = [broker('old'), broker('new')];
     let n = 0;
     const m = memoizeCoordinator(
@@ -92,9 +92,12 @@ describe('memoizeCoordinator', () => {
     );
     const first = await m.find({ groupId: 'g' });
     expect(await first.request()).toBe('old answered');
-    expect(await (await m.find({ groupId: 'g' })).request()).toBe('old answered');
-    brokers[0]!.fail = true;
-    await expect((await m.find({ groupId: 'g' })).request()).rejects.toThrow('not the correct coordinator');
+    brokers[0]!.fail = 'CONCURRENT_TRANSACTIONS';
+    await expect((await m.find({ groupId: 'g' })).request()).rejects.toThrow('CONCURRENT_TRANSACTIONS');
+    await new Promise((r) => setImmediate(r));
+    expect((await m.find({ groupId: 'g' })).name).toBe('old');
+    brokers[0]!.fail = 'NOT_COORDINATOR_FOR_GROUP';
+    await expect((await m.find({ groupId: 'g' })).request()).rejects.toThrow('NOT_COORDINATOR_FOR_GROUP');
     await new Promise((r) => setImmediate(r));
     expect(await (await m.find({ groupId: 'g' })).request()).toBe('new answered');
     expect(n).toBe(2);

@@ -395,9 +395,10 @@ interface CoordinatorQuery {
  * kafkajs asks for the coordinator before every step of a transaction (FindCoordinator before
  * AddPartitionsToTxn, AddOffsetsToTxn, TxnOffsetCommit and EndTxn: 4 extra round trips per
  * batch). This remembers each answer for `ttlMs`; a failed lookup is not remembered, a request
- * that fails through a remembered coordinator forgets it (kafkajs's retry of that step, e.g.
- * after NOT_COORDINATOR, then asks the cluster again instead of the same broker until the TTL
- * ends), and `forget()` (after any failed transaction) drops them all.
+ * through a remembered coordinator that fails because it is not (or no longer) the coordinator,
+ * or cannot be reached, forgets it (kafkajs's retry of that step then asks the cluster again
+ * instead of the same broker until the TTL ends; CONCURRENT_TRANSACTIONS, the common refusal,
+ * keeps it), and `forget()` (after any failed transaction) drops them all.
  */
 export function memoizeCoordinator<B extends object>(
   find: (q: CoordinatorQuery) => Promise<B>,
@@ -413,8 +414,8 @@ export function memoizeCoordinator<B extends object>(
         return (...args: unknown[]) => {
           const r: unknown = v.apply(target, args);
           if (r instanceof Promise)
-            r.catch(() => {
-              if (cache.get(key)?.broker === entry) cache.delete(key);
+            r.catch((err: unknown) => {
+              if (coordinatorLost(err) && cache.get(key)?.broker === entry) cache.delete(key);
             });
           return r;
         };
@@ -435,6 +436,21 @@ export function memoizeCoordinator<B extends object>(
     },
     forget: () => cache.clear(),
   };
+}
+
+/** Errors after which a coordinator must be looked up again (kafkajs error types and names). */
+const COORDINATOR_LOST = new Set([
+  'NOT_COORDINATOR_FOR_GROUP',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+]);
+
+function coordinatorLost(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { type, name } = err as { type?: unknown; name?: unknown };
+  return COORDINATOR_LOST.has(String(type)) || COORDINATOR_LOST.has(String(name));
 }
 
 interface PatchableCluster {
