@@ -25,7 +25,8 @@ export function createMetrics(service: string, instance: string): Metrics {
   registry.setDefaultLabels({ service, instance });
   // The event-loop delay histogram samples every 100 ms, not prom-client's default 10 ms: at 10 ms
   // its timer alone cost ~0.007 cores per idle process (0.41 vs 0.22 CPU-s in 30 s, a bare Node
-  // process with and without it; ~0.1 cores over the stack's 15 services).
+  // process with and without it). Over 15 services that is ~0.1 cores by arithmetic; bench:idle
+  // did not show it apart from its own noise.
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
   const labelled = { registers: [registry] };
   return {
