@@ -141,7 +141,9 @@ export async function runLoad(o: RunLoadOptions): Promise<LoadRunSummary> {
   const bin = o.bin ?? o.engine.resolve();
   await createRunDir(o.outDir, { logs: true });
   const runStart = o.runStartEpochMs ?? Date.now();
-  const scheduleStart = Math.max(runStart, Date.now() + (o.startDelayMs ?? 300));
+  // The engine may start its schedule later than asked when it was not ready in time; it says so
+  // in its stream, and every later use of the start follows it.
+  let scheduleStart = Math.max(runStart, Date.now() + (o.startDelayMs ?? 300));
   const started = await o.engine.start(bin, {
     plan: o.plan,
     target: o.target,
@@ -240,8 +242,9 @@ export async function runLoad(o: RunLoadOptions): Promise<LoadRunSummary> {
         live.addUnsent(e.unsent.epochMs, e.unsent.n);
         issued.addUnsent(e.unsent.epochMs, e.unsent.n);
       } else {
-        live.setScheduleStart(e.scheduleStartEpochMs);
-        issued.setScheduleStart(e.scheduleStartEpochMs);
+        scheduleStart = e.scheduleStartEpochMs;
+        live.setScheduleStart(scheduleStart);
+        issued.setScheduleStart(scheduleStart);
       }
     }
     if (out.length > 0) gz.write(out);

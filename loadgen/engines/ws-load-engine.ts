@@ -25,6 +25,16 @@ interface WsLoadSummary {
 }
 
 /**
+ * ws-load's first line: when second 0 of its schedule is. The planned start, or just after the
+ * engine was ready when it was not ready in time (loadgen/ws-load/main.go `readyZero`).
+ */
+export function parseStartLine(line: string): number | null {
+  if (!line.startsWith('{"schedule_start_epoch_ms":')) return null;
+  const v = (JSON.parse(line) as { schedule_start_epoch_ms?: unknown }).schedule_start_epoch_ms;
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/**
  * The embedded engine: ws-load (loadgen/ws-load, vegeta as a library), built by `windshear
  * setup`. It stops when its standard input closes or its parent dies, so it never outlives the
  * harness.
@@ -81,6 +91,8 @@ export const wsLoadEngine: LoadEngine = {
         rawPath,
         files,
         parse: (line) => {
+          const start = parseStartLine(line);
+          if (start !== null) return { scheduleStartEpochMs: start };
           const record = parseRecordLine(line);
           return record ? { record } : null;
         },

@@ -119,6 +119,9 @@ func run(plan *Plan, lifeline bool) int {
 	}
 	timeout := time.Duration(plan.TimeoutMs) * time.Millisecond
 	data := newData(plan)
+	zero = readyZero(zero, time.Now())
+	// The first line says when second 0 of the schedule is (the harness aligns its windows to it).
+	w.writeStart(zero)
 
 	var attackers []*vegeta.Attacker
 	var mu sync.Mutex
@@ -307,6 +310,35 @@ func (w *recordWriter) write(endpoint string, intended time.Time, r *vegeta.Resu
 	b = append(b, "}\n"...)
 	w.b = b
 	if _, err := w.buf.Write(b); err != nil && w.err == nil {
+		w.err = err
+	}
+}
+
+// startMargin is how far ahead of now a schedule starts when its planned zero has passed.
+const startMargin = 20 * time.Millisecond
+
+// readyZero is when second 0 of the schedule is, now that the engine is ready to send: the
+// planned zero, or a little after now when the engine was not ready in time. A schedule whose
+// zero passed while the process was starting would send its first arrival of every flow late
+// (170 ms measured with the stack up), which is the engine's start-up and not the machine's.
+func readyZero(planned, now time.Time) time.Time {
+	if earliest := now.Add(startMargin); planned.Before(earliest) {
+		// A whole millisecond, so the line the harness reads is exactly the zero in use.
+		return time.UnixMilli(earliest.UnixMilli() + 1)
+	}
+	return planned
+}
+
+// writeStart writes the line that tells the harness when the schedule starts, before any record.
+func (w *recordWriter) writeStart(zero time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	b := strconv.AppendInt([]byte(`{"schedule_start_epoch_ms":`), zero.UnixMilli(), 10)
+	b = append(b, "}\n"...)
+	if _, err := w.buf.Write(b); err != nil && w.err == nil {
+		w.err = err
+	}
+	if err := w.buf.Flush(); err != nil && w.err == nil {
 		w.err = err
 	}
 }

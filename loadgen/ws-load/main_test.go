@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestDefaultProcsIsHalfTheCPUsAtLeastOne(t *testing.T) {
@@ -62,7 +63,14 @@ func TestRunRecordsEveryArrivalOfEveryFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	counts := map[string]int{}
-	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	var start struct {
+		ScheduleStartEpochMs int64 `json:"schedule_start_epoch_ms"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &start); err != nil || start.ScheduleStartEpochMs == 0 {
+		t.Fatalf("first line %q: want the schedule's start", lines[0])
+	}
+	for _, l := range lines[1:] {
 		var r struct {
 			Endpoint   string `json:"endpoint"`
 			IntendedUs int64  `json:"intended_us"`
@@ -84,5 +92,66 @@ func TestRunRecordsEveryArrivalOfEveryFlow(t *testing.T) {
 	}
 	if counts["reserve"]+counts["reservation-get"] != 50 || counts["reservation-get"] == 0 {
 		t.Fatalf("reservation records %v, want 50 with some read-backs", counts)
+	}
+}
+
+// A planned zero that passed while the engine was starting moves to just after it is ready, on a
+// whole millisecond; a zero still ahead is kept.
+func TestReadyZeroStartsLateSchedulesWhenReady(t *testing.T) {
+	now := time.UnixMilli(1_000_000).Add(300 * time.Microsecond)
+	late := readyZero(now.Add(-170*time.Millisecond), now)
+	if late.Before(now.Add(startMargin)) || late.Sub(now) > startMargin+time.Millisecond || late.UnixMilli()*1e6 != late.UnixNano() {
+		t.Fatalf("late zero %v for now %v: want a whole ms within %v after now", late, now, startMargin)
+	}
+	ahead := now.Add(time.Second)
+	if got := readyZero(ahead, now); !got.Equal(ahead) {
+		t.Fatalf("zero ahead %v moved to %v", ahead, got)
+	}
+}
+
+// A plan whose start passed before the engine ran still sends its first arrivals on time: the
+// records start at or after the reported zero.
+func TestRunStartsAPastScheduleWhenReady(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `{"results":[]}`)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	before := time.Now()
+	plan := &Plan{
+		BaseURL: srv.URL, TimeoutMs: 2000, Seed: 1, RunID: "t", APIKey: "k", PaymentToken: "tok-ok",
+		Airports: []string{"LHR", "JFK"}, Dates: []string{"2026-12-01"}, FlightIDs: []string{"F1"},
+		ReadAfterMs: 100, MaxWorkers: 100, Records: filepath.Join(dir, "records.jsonl"),
+		StartAtMs: before.Add(-2 * time.Second).UnixMilli(),
+		Flows:     []FlowPlan{{Name: "search", StartRate: 20, Stages: []Stage{{Target: 20, DurationSec: 1}}}},
+	}
+	if code := run(plan, false); code != 0 {
+		t.Fatalf("run exited %d", code)
+	}
+	b, err := os.ReadFile(plan.Records)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	var start struct {
+		ScheduleStartEpochMs int64 `json:"schedule_start_epoch_ms"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &start); err != nil {
+		t.Fatal(err)
+	}
+	if start.ScheduleStartEpochMs < before.UnixMilli() {
+		t.Fatalf("schedule start %d is before the engine ran (%d)", start.ScheduleStartEpochMs, before.UnixMilli())
+	}
+	var first struct {
+		IntendedUs int64 `json:"intended_us"`
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if first.IntendedUs < start.ScheduleStartEpochMs*1000 {
+		t.Fatalf("first arrival intended at %d us, before the reported start %d ms", first.IntendedUs, start.ScheduleStartEpochMs)
+	}
+	if len(lines)-1 != 20 {
+		t.Fatalf("%d records, want 20", len(lines)-1)
 	}
 }
