@@ -128,6 +128,20 @@ describe.skipIf(!isRoot())('a checkout under a directory only root can enter, as
     expect(uid).toBe((await exec('id', ['-u', 'postgres'])).stdout.trim());
     expect(existsSync(join(d.stateDir, 'data', 'pg-monitor', 'pgdata', 'PG_VERSION'))).toBe(true);
 
+    // From this checkout, which has no stack of its own now: doctor names the copy's stack and
+    // its checkout instead of calling its namespaces leftovers, and down leaves it alone.
+    const here = await runCli(['doctor', '--json']);
+    const problems = (JSON.parse(here.stdout) as { problems: { code: string; message: string }[] }).problems;
+    expect(problems.map((p) => p.code)).toContain('stack-of-another-checkout');
+    expect(problems.find((p) => p.code === 'stack-of-another-checkout')?.message).toContain(clone);
+    expect(problems.map((p) => p.code)).not.toContain('leftover-network');
+    const hereDown = await runCli(['down']);
+    expect(hereDown.code, hereDown.stderr).toBe(0);
+    expect(`${hereDown.stdout}${hereDown.stderr}`).toContain(`left alone: the stack of ${clone}`);
+    const still = await cli(['status', '--json']);
+    const stillRows = (JSON.parse(still.stdout) as { components: ComponentStatus[] }).components;
+    expect(stillRows.filter((r) => r.health !== 'healthy').map((r) => `${r.name} ${r.health}`)).toEqual([]);
+
     const down = await cli(['down', '--json']);
     expect(down.code, down.stderr).toBe(0);
     expect(existsSync(join(d.stateDir, 'data'))).toBe(false);

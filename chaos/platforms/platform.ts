@@ -87,7 +87,11 @@ export interface Lifecycle {
   /** The topology `up` would bring up now (doctor checks it before). */
   plannedTopology(profile: Profile): Topology;
   up(opts: UpOptions): Promise<UpResult>;
-  down(opts?: { force?: boolean; onProgress?: (line: string) => void }): Promise<{ removed: string[] }>;
+  /** `leftAlone`: what down found and did not remove, each with why and how to remove it. */
+  down(opts?: {
+    force?: boolean;
+    onProgress?: (line: string) => void;
+  }): Promise<{ removed: string[]; leftAlone?: string[] }>;
   /** Every component with its AZ, live role and health. */
   status(): Promise<ComponentStatus[]>;
 }

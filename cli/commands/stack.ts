@@ -156,7 +156,10 @@ Examples:
     .description(
       'stop every process and remove every namespace, link, rule and data directory windshear created',
     )
-    .option('--force', 'also remove ws-* namespaces and links found on the machine without a state file')
+    .option(
+      '--force',
+      "also remove ws-* namespaces, links and rules found without a state file, even another checkout's running stack",
+    )
     .addOption(platformOption())
     .option('--json', 'print what was removed as JSON')
     .addHelpText(
@@ -166,14 +169,18 @@ Examples:
     .action(async (opts: { force?: boolean; json?: boolean } & PlatformFlag) => {
       const started = Date.now();
       const platform = await platformFor(opts.platform);
-      const { removed } = await platform.down({ force: opts.force ?? false });
+      const { removed, leftAlone = [] } = await platform.down({ force: opts.force ?? false });
       const ms = Date.now() - started;
-      if (opts.json) console.log(JSON.stringify({ removed, ms }));
-      else
+      if (opts.json) console.log(JSON.stringify({ removed, leftAlone, ms }));
+      else {
+        for (const l of leftAlone) console.log(`left alone: ${l}`);
         console.log(
           removed.length
             ? `removed ${removed.length} objects in ${(ms / 1000).toFixed(1)} s`
-            : 'nothing to do: no windshear stack is up',
+            : leftAlone.length
+              ? 'nothing of this checkout to remove'
+              : 'nothing to do: no windshear stack is up',
         );
+      }
     });
 }

@@ -43,6 +43,7 @@ import { ancestors } from './dir-access.ts';
 import { hostResourceProblems, readHostResources } from './host-resources.ts';
 import { applyPartition, applyShape, removeRule } from './net-faults.ts';
 import { createNetwork, hostVeth, listNamespaces, namespacePids, removeNetwork, setLink } from './network.ts';
+import { otherLiveStacks } from './other-stacks.ts';
 import { freePortProblems } from './ports.ts';
 import { accessChecks } from './preflight.ts';
 import { isAlive, type LaunchSpec, launch, pidsMentioning, procState, signalGroup } from './processes.ts';
@@ -144,6 +145,7 @@ export class LocalPlatform implements Platform {
       createdAt: new Date().toISOString(),
       phase: 'starting',
       ownerPid: process.pid,
+      checkout: REPO_ROOT,
       topology,
       dataRoot,
       components: {},
@@ -271,7 +273,7 @@ export class LocalPlatform implements Platform {
 
   async down(
     opts: { force?: boolean; onProgress?: (line: string) => void } = {},
-  ): Promise<{ removed: string[] }> {
+  ): Promise<{ removed: string[]; leftAlone?: string[] }> {
     const log = opts.onProgress ?? (() => {});
     // A stack brought up before state moved out of the checkout (root) is still found.
     const legacy = !process.env.WINDSHEAR_STATE && paths.legacyStateFile() !== paths.stateFile();
@@ -287,10 +289,16 @@ export class LocalPlatform implements Platform {
     for (const [name, c] of comps) {
       if (c.pid && signalGroup(c.pid, 'SIGKILL')) removed.push(`process ${name} (${c.pid})`);
     }
-    const namespaces = new Set([
-      ...(state?.netns ?? []),
-      ...(opts.force || !state ? await listNamespaces() : []),
-    ]);
+    // Without a state of its own, down sweeps every ws-* namespace, link and rule, unless another
+    // checkout's stack is up: those are its, and it is left alone (`--force` sweeps regardless).
+    const others = opts.force || state ? [] : otherLiveStacks(stateDir());
+    const leftAlone = others.map(
+      (o) =>
+        `the stack of ${o.checkout ?? o.stateDir} (up since ${o.createdAt}): run \`windshear down\` there, or \`down --force\` here to remove it too`,
+    );
+    for (const l of leftAlone) log(`left alone: ${l}`);
+    const sweep = opts.force || (!state && others.length === 0);
+    const namespaces = new Set([...(state?.netns ?? []), ...(sweep ? await listNamespaces() : [])]);
     for (const ns of namespaces) {
       for (const pid of await namespacePids(ns)) {
         try {
@@ -317,9 +325,9 @@ export class LocalPlatform implements Platform {
       5000,
     );
     const links = [...(state?.links ?? [])];
-    if (opts.force || !state) links.push('ws-br0', 'ws-a-h', 'ws-b-h', 'ws-c-h');
+    if (sweep) links.push('ws-br0', 'ws-a-h', 'ws-b-h', 'ws-c-h');
     removed.push(...(await removeNetwork([...namespaces], [...new Set(links)])));
-    const bridges = new Set([...(state?.firewall ?? []), ...(opts.force || !state ? ['ws-br0'] : [])]);
+    const bridges = new Set([...(state?.firewall ?? []), ...(sweep ? ['ws-br0'] : [])]);
     for (const b of bridges) removed.push(...(await removeBridgeAccept(b)));
     if (existsSync(dataRoot)) {
       rmSync(dataRoot, { recursive: true, force: true });
@@ -331,7 +339,7 @@ export class LocalPlatform implements Platform {
     }
     rmSync(paths.journal(), { force: true });
     log(removed.length ? `removed ${removed.length} objects` : 'nothing to remove');
-    return { removed };
+    return { removed, ...(leftAlone.length ? { leftAlone } : {}) };
   }
 
   async collectLogs(): Promise<string> {

@@ -1,8 +1,10 @@
 import { createServer } from 'node:net';
 import type { Problem } from '../../../lib/errors.ts';
 import { exec } from '../../../lib/exec.ts';
+import { stateDir } from '../../../lib/paths.ts';
 import type { Topology } from '../../../system/topology.ts';
 import { listNamespaces } from './network.ts';
+import { otherLiveStacks, otherStackProblem } from './other-stacks.ts';
 
 function canBind(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -12,31 +14,38 @@ function canBind(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function owner(port: number): Promise<string> {
+async function owner(port: number): Promise<{ text: string; pid: number | null }> {
   const r = await exec('ss', ['-ltnpH', `sport = :${port}`]);
   const m = /users:\(\("([^"]+)",pid=(\d+)/.exec(r.stdout);
-  return m ? `${m[1]} (pid ${m[2]})` : 'another process';
+  return m ? { text: `${m[1]} (pid ${m[2]})`, pid: Number(m[2]) } : { text: 'another process', pid: null };
 }
 
 /**
  * Every address:port the stack binds on the host must be free before anything starts: the edge
  * always, every component in loopback mode. In netns mode the AZ subnet must not exist already.
+ * When another checkout's stack is up, it is named once with its owner, and what it holds is not
+ * reported again as leftovers (whose fix, `down --force`, would tear that stack down).
  */
 export async function freePortProblems(topology: Topology): Promise<Problem[]> {
-  const problems: Problem[] = [];
+  const others = otherLiveStacks(stateDir());
+  const problems: Problem[] = others.map(otherStackProblem);
+  const theirs = new Set(others.flatMap((o) => o.pids));
   const onHost =
     topology.network === 'netns' ? topology.components.filter((c) => c.az === 'edge') : topology.components;
   for (const c of onHost) {
     for (const [what, port] of Object.entries(c.ports)) {
       if (!(await canBind(c.host, port))) {
+        const by = await owner(port);
+        if (by.pid !== null && theirs.has(by.pid)) continue;
         problems.push({
           code: 'port-taken',
-          message: `${c.host}:${port} (${c.name} ${what}) is already in use by ${await owner(port)}`,
+          message: `${c.host}:${port} (${c.name} ${what}) is already in use by ${by.text}`,
           fix: `stop that process, or run \`windshear down\` if it is left from an earlier stack`,
         });
       }
     }
   }
+  if (others.length > 0) return problems;
   if (topology.network === 'netns' && topology.bridge) {
     const left = await listNamespaces();
     if (left.length > 0) {

@@ -15,6 +15,8 @@ export interface LocalState {
   phase: 'starting' | 'up';
   /** pid of the harness that brought the stack up (informational). */
   ownerPid: number;
+  /** The checkout that brought it up (another checkout's `up` names it); absent in older states. */
+  checkout?: string;
   topology: Topology;
   dataRoot: string;
   components: Record<string, ComponentState>;
