@@ -370,6 +370,17 @@ export interface FaultMeasurement {
    * and the probe's resolution (median gap between its samples during the fault).
    */
   components: { what: string; ms: number | null; detectedMs?: number | null; resolutionMs?: number | null }[];
+  /**
+   * Per endpoint, under its own SLI (reports/checks/endpoint-rto.ts): RTO and detection from fault
+   * start, and the requests due in the fault's horizon (0: not measured). Absent in older results.
+   */
+  endpoints?: { tag: string; rtoMs: number | null; detectionMs: number | null; requests: number }[];
+  /**
+   * HAProxy's own record of the fault (logs/haproxy.log): the first target it marked DOWN and the
+   * first it marked UP again after that, ms from fault start; absent when it marked no target DOWN
+   * or the run kept no timed HAProxy log.
+   */
+  lb?: { downServer: string; downMs: number; upServer: string | null; upMs: number | null };
 }
 
 export interface LostWrite {
