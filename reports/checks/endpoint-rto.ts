@@ -136,12 +136,12 @@ export const endpointRtoError: Checker = (run, row, ctx) => {
   if (run.metrics === null) return unknown('metrics.jsonl is missing: no SLI to recover');
   const tag = row.params?.tag;
   if (!tag) return unknown('endpoint-rto-error needs params.tag: the endpoint whose RTO is calibrated');
+  const sel = faultsOfRow(run, row);
+  if (isMeasurement(sel)) return sel;
   if (!run.lbTransitions)
     return unknown(
       "the run kept no HAProxy log with timed health changes (logs/haproxy.log): no re-admission to compare with; HAProxy's config needs its `log` line (chaos/platforms/local/configs/haproxy-config.ts)",
     );
-  const sel = faultsOfRow(run, row);
-  if (isMeasurement(sel)) return sel;
   const per: {
     faultId: string;
     truthMs: number | null;
