@@ -27,10 +27,12 @@ export function lbReadmission(run: RunData, fault: FaultSpan, horizon: RunMs): L
   const down = seen.find((x) => x.status === 'DOWN');
   if (!down) return null;
   const up = seen.find((x) => x.status === 'UP' && x.t >= down.t);
+  // To the µs the log gives (run times are ms with a fraction).
+  const since = (t: number) => Math.round((t - fault.startMs) * 1000) / 1000;
   return {
     downServer: down.server,
-    downMs: down.t - fault.startMs,
+    downMs: since(down.t),
     upServer: up?.server ?? null,
-    upMs: up ? up.t - fault.startMs : null,
+    upMs: up ? since(up.t) : null,
   };
 }
