@@ -16,7 +16,8 @@
  *   readback.json     Readback: what the durable stores held after drain
  *   results.json      RunResults (written by the checkers, re-written by `windshear check`)
  *   report.html, junit.xml, summary.md   renderers' output
- *   logs/             component logs copied at the end of the run
+ *   logs/             component logs copied at the end of the run; logs/haproxy.log holds HAProxy's
+ *                     own record of server health changes (LbTransition), read by the store
  */
 
 export const RUN_FORMAT_VERSION = 1;
@@ -150,6 +151,21 @@ export interface PostgresSample {
 
 export interface HaproxySample {
   servers: { backend: string; server: string; az: AzName | null; status: 'UP' | 'DOWN' | 'MAINT' | 'NOLB' }[];
+}
+
+/**
+ * One server's health change as HAProxy logged it in logs/haproxy.log (RFC 5424 lines with
+ * microsecond wall-clock timestamps, chaos/platforms/local/configs/haproxy-config.ts): when the
+ * load balancer itself took a server out of rotation (DOWN) and re-admitted it (UP).
+ */
+export interface LbTransition {
+  /** On the run's clock: the logged wall time minus the run's epoch start (from the history). */
+  t: RunMs;
+  /** The wall time as logged (ISO-8601, µs). */
+  wall: string;
+  backend: string;
+  server: string;
+  status: 'UP' | 'DOWN';
 }
 
 export interface ApiSample {
@@ -354,6 +370,17 @@ export interface FaultMeasurement {
    * and the probe's resolution (median gap between its samples during the fault).
    */
   components: { what: string; ms: number | null; detectedMs?: number | null; resolutionMs?: number | null }[];
+  /**
+   * Per endpoint, under its own SLI (reports/checks/endpoint-rto.ts): RTO and detection from fault
+   * start, and the requests due in the fault's horizon (0: not measured). Absent in older results.
+   */
+  endpoints?: { tag: string; rtoMs: number | null; detectionMs: number | null; requests: number }[];
+  /**
+   * HAProxy's own record of the fault (logs/haproxy.log): the first target it marked DOWN and the
+   * first it marked UP again after that, ms from fault start; absent when it marked no target DOWN
+   * or the run kept no timed HAProxy log.
+   */
+  lb?: { downServer: string; downMs: number; upServer: string | null; upMs: number | null };
 }
 
 export interface LostWrite {

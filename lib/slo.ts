@@ -22,6 +22,16 @@ export type MetricId =
    * length is the fault's span (applied to healed) in the run's history. params.faultKind, tag.
    */
   | 'rto-error'
+  /**
+   * Per-endpoint SLI RTO per fault, seconds: each endpoint under its own SLI; params.tag (one
+   * endpoint) or params.except (every endpoint but those); worst endpoint and fault.
+   */
+  | 'endpoint-rto'
+  /**
+   * Per-endpoint calibration: |RTO of params.tag − HAProxy's re-admission| / re-admission, percent,
+   * where re-admission runs from fault start to the first target server HAProxy's log marks UP again.
+   */
+  | 'endpoint-rto-error'
   /** Per-component recovery in seconds; params.what is the component event. */
   | 'component-recovery'
   /** Count of acknowledged writes not found after drain; params.kind narrows (`reservation`, `fare-update`). */
@@ -69,6 +79,8 @@ export interface SloRow {
     group?: string;
     kind?: string;
     faultKind?: string;
+    /** Endpoint tags left out (endpoint-rto). */
+    except?: string[];
   };
   objective: { op: '<' | '<=' | '>' | '>='; value: number };
   /** Unit of `objective.value` and of the measured value: `ms`, `s`, `%`, `req/s`, `ops/s`, `count`. */

@@ -36,6 +36,7 @@ describe('the catalogue', () => {
       'baseline-control',
       'broker-loss',
       'dlq-replay',
+      'endpoint-calibration',
       'holiday-surge',
       'ingress-calibration',
       'ingress-calibration-30s',
@@ -51,7 +52,7 @@ describe('the catalogue', () => {
       'stream-worker-crash',
     ]);
     const all = await loadCatalog();
-    expect(all).toHaveLength(17);
+    expect(all).toHaveLength(18);
     for (const l of all) {
       expect(
         l.slos.map((r) => r.id),
@@ -69,7 +70,7 @@ describe('the catalogue', () => {
         (await loadScenarios(run, { profile })).map((l) => l.scenario.name),
         profile,
       ).toEqual(run);
-      expect(await loadCatalog({ profile })).toHaveLength(17);
+      expect(await loadCatalog({ profile })).toHaveLength(18);
     }
     // Every catalogue scenario runs in ci and nightly; the drill runs six of them.
     expect(scenarioProfiles('soak', names)).toEqual(['ci', 'nightly']);

@@ -109,7 +109,7 @@ describe('profiles', () => {
     const total = profileScenarios('ci', names)
       .map((n) => catalogue.find((l) => l.scenario.name === n)!.scenario)
       .reduce((sum, s) => sum + planRun(s, { profile: 'ci', seed: 1 }).durationSec + s.settleSec, 0);
-    expect(profileScenarios('ci', names)).toHaveLength(17);
+    expect(profileScenarios('ci', names)).toHaveLength(18);
     expect(total).toBeLessThanOrEqual(CI_LOAD_BUDGET_SEC);
   });
 

@@ -30,7 +30,7 @@ describe('windshear list', () => {
       needs: string[];
       profiles: string[];
     }[];
-    expect(list).toHaveLength(17);
+    expect(list).toHaveLength(18);
     const partition = list.find((s) => s.name === 'network-partition');
     expect(partition).toMatchObject({ faultKinds: ['partition'], needs: ['networkFaults'] });
     expect(partition?.profiles).toEqual(['ci', 'nightly', 'drill']);

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -44,8 +44,31 @@ describe('readRun', () => {
     ])
       expect(absent).toBeNull();
     expect(run.requests).toBeNull();
+    expect(run.lbTransitions).toBeNull();
     expect(run.present).toEqual([RUN_FILES.plan, RUN_FILES.history]);
     expect(run.warnings).toEqual([]);
+  });
+
+  it("reads HAProxy's health changes from the copied log, on the run's clock", async () => {
+    const history = openJsonl(dir, RUN_FILES.history, { sync: true });
+    history.append({ kind: 'phase', t: 1000, wall: '2026-01-01T00:00:01.000Z', phase: 'baseline' });
+    await history.close();
+    await mkdir(join(dir, RUN_FILES.logs));
+    await writeFile(
+      runFilePath(dir, 'haproxyLog'),
+      '[WARNING]  (7) : Server search-api/search-api-a1 is UP\n' +
+        '<133>1 2026-01-01T00:00:12.345678+00:00 - haproxy 7 - - Server search-api/search-api-a1 is UP, reason: Layer7 check passed\n',
+    );
+    const run = await readRun(dir);
+    expect(run.lbTransitions).toEqual([
+      {
+        t: 12345.678,
+        wall: '2026-01-01T00:00:12.345678+00:00',
+        backend: 'search-api',
+        server: 'search-api-a1',
+        status: 'UP',
+      },
+    ]);
   });
 
   it('skips invalid lines and invalid files with a warning, never throws for content', async () => {

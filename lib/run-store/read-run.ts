@@ -11,12 +11,14 @@ import type {
   GeneratorRecord,
   HistoryEvent,
   LatencyWindow,
+  LbTransition,
   LedgerOp,
   Readback,
   RunEnvironment,
   RunPlan,
   RunResults,
 } from '../run-format.ts';
+import { parseHaproxyLog } from './parse-haproxy-log.ts';
 import { parseJson, parseJsonl } from './parse-run-file.ts';
 import {
   LINKED_FILES,
@@ -55,6 +57,11 @@ export interface RecordedRun {
    * read only when asked (`requests: true`), null when not kept, too big, or not asked for.
    */
   requests: RequestSample[] | null;
+  /**
+   * Server health changes from HAProxy's own log (logs/haproxy.log), on the run's clock; null when
+   * the run kept no HAProxy log or its start is unknown; empty when the log has no timed lines.
+   */
+  lbTransitions: LbTransition[] | null;
   /** Files the report links (LINKED_FILES) that are present, in that order. */
   present: RunFileName[];
   warnings: string[];
@@ -107,17 +114,27 @@ export async function readRun(dir: string, opts: { requests?: boolean } = {}): P
   await assertRunDir(dir);
   const warnings: string[] = [];
   const text = (name: RunFileName) => readText(join(dir, name), name, warnings);
-  const [historyText, scenarioText, envText, metricsText, ledgerText, readbackText, generatorText, planText] =
-    await Promise.all([
-      text(RUN_FILES.history),
-      text(RUN_FILES.scenario),
-      text(RUN_FILES.environment),
-      text(RUN_FILES.metrics),
-      text(RUN_FILES.ledger),
-      text(RUN_FILES.readback),
-      text(RUN_FILES.generator),
-      text(RUN_FILES.plan),
-    ]);
+  const [
+    historyText,
+    scenarioText,
+    envText,
+    metricsText,
+    ledgerText,
+    readbackText,
+    generatorText,
+    planText,
+    haproxyText,
+  ] = await Promise.all([
+    text(RUN_FILES.history),
+    text(RUN_FILES.scenario),
+    text(RUN_FILES.environment),
+    text(RUN_FILES.metrics),
+    text(RUN_FILES.ledger),
+    text(RUN_FILES.readback),
+    text(RUN_FILES.generator),
+    text(RUN_FILES.plan),
+    text(RUN_FILES.haproxyLog),
+  ]);
   const json = <F extends JsonFileName>(t: string | null, f: F) =>
     parseJson<RunFileTypes[F]>(t, f, RUN_SCHEMAS[f], warnings);
   const jsonl = <F extends JsonlFileName>(t: string | null, f: F) =>
@@ -125,12 +142,15 @@ export async function readRun(dir: string, opts: { requests?: boolean } = {}): P
   // Parsed in a fixed order, so the warnings come in the same order every time.
   const history = jsonl(historyText, RUN_FILES.history);
   const requests = opts.requests ? await readRequests(dir, byTime(history), warnings) : null;
+  const epoch = runEpochStart(byTime(history));
+  const lbTransitions = haproxyText !== null && epoch !== null ? parseHaproxyLog(haproxyText, epoch) : null;
   return {
     dir,
     scenario: json(scenarioText, RUN_FILES.scenario),
     environment: json(envText, RUN_FILES.environment),
     history,
     requests,
+    lbTransitions,
     metrics: jsonl(metricsText, RUN_FILES.metrics),
     ledger: jsonl(ledgerText, RUN_FILES.ledger),
     readback: json(readbackText, RUN_FILES.readback),

@@ -37,6 +37,8 @@ export const RUN_FILES = {
   summary: 'summary.md',
   /** Component logs copied at the end of the run, and the engine's log. */
   logs: 'logs',
+  /** HAProxy's component log: its server health changes are read as LbTransitions. */
+  haproxyLog: 'logs/haproxy.log',
 } as const;
 
 export type RunFileRole = keyof typeof RUN_FILES;

@@ -1,8 +1,10 @@
 import type { FaultMeasurement, LatencyWindow, ProbeName, RunMs } from '../../lib/run-format.ts';
 import type { ComponentEvent, SloRow } from '../../lib/slo.ts';
 import { type Objective, type Sample, samplesOf, toMs, within } from './checker.ts';
+import { endpointRtos } from './endpoint-rto.ts';
 import { type GoodCount, goodBySecond, goodPct, SliBounds } from './good-requests.ts';
 import { mergeHdr, percentileMs } from './hdr.ts';
+import { lbReadmission } from './lb-readmission.ts';
 import type { RunData } from './load-run.ts';
 import { type RequestSample, recoveredAt } from './request-samples.ts';
 import { type FaultSpan, faultSpans, runEndMs, windowRanges } from './run-windows.ts';
@@ -38,7 +40,11 @@ const tagOf = (r: SloRow) => r.params?.tag ?? '*';
  * DEFAULT_SUCCESS_PCT), and, when the RTO row has params.percentile 95, its p95 meets the `latency`
  * p95 row for the tag (throws when that row is missing).
  */
-export function sliFor(rtoRow: SloRow | undefined, rows: readonly SloRow[], bounds = new SliBounds()): Sli {
+export function sliFor(
+  rtoRow: Pick<SloRow, 'id' | 'params'> | undefined,
+  rows: readonly SloRow[],
+  bounds = new SliBounds(),
+): Sli {
   const tag = rtoRow?.params?.tag ?? '*';
   const pct = (v: number, unit: string) => (unit === '%' ? v : v * 100);
   let success: Objective = { op: '>=', value: DEFAULT_SUCCESS_PCT };
@@ -96,6 +102,16 @@ export interface SliRecovery {
   detectionMs: number | null;
 }
 
+export interface SliRecoveryOptions {
+  /**
+   * A second in which nothing of the tag was due: `bad` (the default, the overall SLI: an open
+   * model has arrivals every second) or `neutral` (an endpoint at under one request a second:
+   * such a second shows nothing, so it neither detects nor breaks a settle window, and counts
+   * towards it as time passed without a bad request).
+   */
+  emptySeconds?: 'bad' | 'neutral';
+}
+
 /**
  * SLI-based RTO over the run's requests (`src.requests`, else its windows: goodBySecond).
  * Detection: fault start to the first bad request due at or after it (with the requests; else to
@@ -112,6 +128,7 @@ export function sliRecovery(
   horizon: RunMs,
   sli: Sli,
   settleSec = SETTLE_SEC,
+  opts: SliRecoveryOptions = {},
 ): SliRecovery {
   const windows = new Map<number, LatencyWindow>();
   let lastIssued = -1;
@@ -126,7 +143,8 @@ export function sliRecovery(
   const s0 = Math.floor(fault.startMs / 1000);
   // Seconds after the last one in which anything was due are past the end of load, not an outage.
   const sEnd = Math.min(Math.ceil(horizon / 1000), lastIssued + 1);
-  const ok = (s: number) => secondWithin(good.bySec.get(s), windows.get(s), sli);
+  const neutral = (s: number) => opts.emptySeconds === 'neutral' && (good.bySec.get(s)?.count ?? 0) === 0;
+  const ok = (s: number) => neutral(s) || secondWithin(good.bySec.get(s), windows.get(s), sli);
   let detected: number | null = null;
   for (let s = s0; s < sEnd; s++)
     if (!ok(s)) {
@@ -191,7 +209,8 @@ function firstHealthyAfterBad<T>(
 }
 
 /** Target names, with the components of whole-AZ targets. */
-const targetNames = (f: FaultSpan) => new Set(f.targets.flatMap((t) => [t.name, ...(t.members ?? [])]));
+export const targetNames = (f: FaultSpan) =>
+  new Set(f.targets.flatMap((t) => [t.name, ...(t.members ?? [])]));
 
 /** Group lag in seconds in one sample: the worst topic of the group; null when absent. */
 export function groupLagSec(
@@ -390,6 +409,7 @@ export function faultMeasurements(
           ]
         : [];
     });
+    const lb = lbReadmission(run, f, horizon);
     return {
       faultId: f.faultId,
       fault: f.fault,
@@ -399,6 +419,8 @@ export function faultMeasurements(
       rtoMs: rec.rtoMs,
       detectionMs: rec.detectionMs,
       components,
+      ...(run.metrics ? { endpoints: endpointRtos(run, f, horizon, rows, bounds) } : {}),
+      ...(lb ? { lb } : {}),
     };
   });
 }

@@ -19,7 +19,7 @@ const noLedger = row({
 
 describe('judge', () => {
   it('has a checker for every metric', () => {
-    expect(Object.keys(CHECKERS)).toHaveLength(18);
+    expect(Object.keys(CHECKERS)).toHaveLength(20);
   });
 
   it('overall: pass only when every row passes', () => {

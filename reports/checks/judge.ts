@@ -16,6 +16,7 @@ import { type CheckContext, type Checker, type Measurement, marginOf, round, wit
 import { componentRecoveryChecker } from './component-recovery.ts';
 import { consumerLag } from './consumer-lag.ts';
 import { degradedNotFailed } from './degraded-not-failed.ts';
+import { endpointRto, endpointRtoError } from './endpoint-rto.ts';
 import { errorRate } from './error-rate.ts';
 import { faultMeasurements } from './fault-recovery.ts';
 import { indexRefresh, ingestLag } from './freshness.ts';
@@ -39,6 +40,8 @@ export const CHECKERS: Record<MetricId, Checker> = {
   capacity,
   rto,
   'rto-error': rtoError,
+  'endpoint-rto': endpointRto,
+  'endpoint-rto-error': endpointRtoError,
   'component-recovery': componentRecoveryChecker,
   'rpo-lost-writes': rpoLostWrites,
   'rpo-window': rpoWindow,

@@ -3,6 +3,7 @@ import type {
   GeneratorRecord,
   HistoryEvent,
   LatencyWindow,
+  LbTransition,
   LedgerOp,
   Readback,
   RunEnvironment,
@@ -30,6 +31,8 @@ export interface RunData {
   generator?: GeneratorRecord | null;
   /** Every request from requests.jsonl.gz (k6-points.jsonl.gz in older runs), by intended start (RTOs below one second); absent or null when not kept. */
   requests?: RequestSample[] | null;
+  /** Server health changes from HAProxy's own log (logs/haproxy.log); absent or null when not kept. */
+  lbTransitions?: LbTransition[] | null;
   /** What loading noticed and skipped: unparsable lines, invalid records. */
   warnings: string[];
 }
@@ -64,6 +67,7 @@ export async function loadRun(runDir: string): Promise<RunData> {
     readback: run.readback,
     generator: run.generator,
     requests: run.requests,
+    lbTransitions: run.lbTransitions,
     warnings: run.warnings,
   };
 }

@@ -279,6 +279,20 @@ function recoverySection(
 <td class="num">${f.rtoMs === null ? 'not recovered' : fmt(f.rtoMs / 1000, 's')}</td>
 <td>${f.components.map((c) => `${e(c.what)}: ${c.ms === null ? 'not observed' : fmt(c.ms / 1000, 's')}`).join('<br>') || '—'}</td></tr>`,
   );
+  const endpointRows = measured.flatMap((f) =>
+    (f.endpoints ?? []).map(
+      (x) => `<tr><td><code>${e(f.faultId)}</code></td><td>${e(x.tag)}</td><td class="num">${x.requests}</td>
+<td class="num">${x.requests === 0 ? 'not measured' : x.detectionMs === null ? 'never left objective' : fmt(x.detectionMs / 1000, 's')}</td>
+<td class="num">${x.requests === 0 ? 'not measured' : x.rtoMs === null ? 'not recovered' : fmt(x.rtoMs / 1000, 's')}</td></tr>`,
+    ),
+  );
+  const lbRows = measured.flatMap((f) =>
+    f.lb
+      ? [
+          `<tr><td><code>${e(f.faultId)}</code></td><td>${e(f.lb.downServer)} DOWN at ${fmt(f.lb.downMs / 1000, 's')}</td><td>${f.lb.upServer === null || f.lb.upMs === null ? 'none UP again' : `${e(f.lb.upServer)} UP at ${fmt(f.lb.upMs / 1000, 's')}`}</td></tr>`,
+        ]
+      : [],
+  );
   const eventRows = events.map(
     (ev) =>
       `<tr><td class="num">${fmt(ev.sec)} s</td><td>${e(ev.component)}</td><td>${e(ev.what)}</td><td>${e(ev.detail)}</td></tr>`,
@@ -288,6 +302,18 @@ stays within objective; detection is the first second the SLI left it. Component
 same fault start. Events below come from the kafka, redis, postgres and haproxy probes.</p>
 ${chartBox('chart-rto', 'per fault: fault window, RTO span, detection and component recoveries; component events below')}
 ${measured.length === 0 ? '' : `<table><thead><tr><th>fault</th><th>what</th><th>targets</th><th>detection</th><th>RTO</th><th>component recovery (from fault start)</th></tr></thead><tbody>${faultRows.join('\n')}</tbody></table>`}
+${
+  endpointRows.length === 0
+    ? ''
+    : `<p class="note">Per endpoint: each endpoint's RTO under its own SLI (its requests alone, each within its bound); a second in which nothing of the endpoint was due neither detects nor breaks a settle window.</p>
+<table><thead><tr><th>fault</th><th>endpoint</th><th>requests in the fault's horizon</th><th>detection</th><th>RTO</th></tr></thead><tbody>${endpointRows.join('\n')}</tbody></table>`
+}
+${
+  lbRows.length === 0
+    ? ''
+    : `<p class="note">HAProxy's own record (${RUN_FILES.haproxyLog}), from fault start: the first target it took out of rotation and the first it re-admitted.</p>
+<table><thead><tr><th>fault</th><th>out of rotation</th><th>re-admitted</th></tr></thead><tbody>${lbRows.join('\n')}</tbody></table>`
+}
 <details ${events.length <= 30 ? 'open' : ''}><summary>${events.length} component event(s)</summary>
 <table><thead><tr><th>time</th><th>component</th><th>event</th><th>detail</th></tr></thead><tbody>${eventRows.join('\n')}</tbody></table></details>`;
 }

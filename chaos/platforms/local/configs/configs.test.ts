@@ -84,6 +84,15 @@ describe('haproxy.cfg', () => {
     expect(search).toMatch(/^ {2}hash-type consistent$/m);
     expect(cfg.match(/^ {2}balance roundrobin$/gm)).toHaveLength(2);
   });
+
+  it('logs server health changes (ms timestamps) from the backends only, never requests', () => {
+    const cfg = haproxyConfig(t, '/run/admin.sock');
+    const global = cfg.slice(0, cfg.indexOf('\ndefaults'));
+    expect(global).toMatch(/^ {2}log stderr format rfc5424 local0 notice$/m);
+    const sections = cfg.split(/\n(?=\S)/);
+    const logging = sections.filter((x) => /^ {2}log global$/m.test(x)).map((x) => x.split('\n')[0]);
+    expect(logging).toEqual(['backend search-api', 'backend reservations', 'backend booking']);
+  });
 });
 
 describe('opensearch.yml', () => {

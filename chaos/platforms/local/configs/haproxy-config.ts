@@ -6,6 +6,11 @@ import { HTTP_SERVICES, type Topology } from '../../../../system/topology.ts';
  * leaves rotation and its sessions are shut; a whole AZ down leaves the other two serving.
  * /readyz answers from the service's background readiness (system/lib/readiness.ts), so a check
  * costs the replica no dependency calls.
+ *
+ * Logging: only the backends log (`log global`), at `notice` and above, to stderr (the component
+ * log) in RFC 5424 with microsecond timestamps: that is HAProxy's own record of each server going
+ * DOWN and back UP, the truth of per-endpoint calibration (lib/run-store/parse-haproxy-log.ts). No
+ * frontend logs, so requests are never logged: a few lines per health change, nothing per request.
  */
 export function haproxyConfig(topology: Topology, adminSocket: string): string {
   const services = topology.components.filter((c) => c.kind === 'service');
@@ -13,6 +18,7 @@ export function haproxyConfig(topology: Topology, adminSocket: string): string {
     'global',
     '  maxconn 8000', // 2 fds per connection: fits this machine's 20,000-fd hard limit
     `  stats socket ${adminSocket} mode 600 level admin`,
+    '  log stderr format rfc5424 local0 notice',
     '  nbthread 2',
     '',
     'defaults',
@@ -56,6 +62,7 @@ export function haproxyConfig(topology: Topology, adminSocket: string): string {
       ...(svc.service === 'search-api'
         ? ['  balance uri whole', '  hash-type consistent', '  hash-balance-factor 150']
         : ['  balance roundrobin']),
+      '  log global',
       '  option httpchk GET /readyz',
       '  http-check expect status 200',
       '  default-server inter 1s fastinter 500ms downinter 1s fall 2 rise 2 on-marked-down shutdown-sessions',
