@@ -40,7 +40,7 @@ describe('the catalogue', () => {
       'holiday-surge',
       'ingress-calibration',
       'ingress-calibration-30s',
-      'ingress-calibration-3s',
+      'ingress-calibration-5s',
       'latency-injection',
       'leader-isolation',
       'negative-control',

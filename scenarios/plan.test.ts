@@ -129,7 +129,7 @@ describe('profiles', () => {
 
   it('calibrates with pauses of at least three lengths between 3 s and 30 s, search alone, judged within 5 %', async () => {
     const lengths: number[] = [];
-    for (const name of ['ingress-calibration-3s', 'ingress-calibration', 'ingress-calibration-30s']) {
+    for (const name of ['ingress-calibration-5s', 'ingress-calibration', 'ingress-calibration-30s']) {
       const l = await loadScenario(name);
       expect(l.scenario.load.flows, name).toEqual(['search']);
       expect(l.slos.find((r) => r.id === 'calibration.rto.error')?.objective, name).toEqual({
@@ -138,7 +138,7 @@ describe('profiles', () => {
       });
       lengths.push(l.scenario.faults[0]!.forSec);
     }
-    expect(lengths).toEqual([3, 20, 30]);
+    expect(lengths).toEqual([5, 20, 30]);
   });
 });
 

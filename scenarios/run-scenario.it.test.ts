@@ -39,13 +39,14 @@ describe('windshear run-scenario on the real stack', () => {
     expect(results.slos.find((s) => s.id === 'windshear.run-complete')).toBeUndefined();
   });
 
-  // The calibration sweep (issue 12): ingress pauses of 3, 20 and 30 s. The RTO must lie between
+  // The calibration sweep (issue 12): ingress pauses of 5, 20 and 30 s. The RTO must lie between
   // the resume and the answer of the first request after the last bad one (computed here from the
-  // run's own records): never shorter than the outage, never longer than what users saw. Whether it is within 5 % of the pause is the
-  // calibration.rto.error row's verdict, logged (on 2 cores the platform's own backlog drain after
-  // the resume, 0.3–1.7 s, still exceeds 5 % of a short pause: issue 13).
+  // run's own records): never shorter than the outage, never longer than what users saw; and
+  // within 5 % of the pause (the calibration.rto.error row). The 5 % includes what HAProxy and
+  // search take to answer the waiting requests after the resume (50–180 ms measured), which is
+  // why the shortest pause is 5 s: 180 ms was 5.8 % of a 3 s pause on a loaded machine.
   for (const [name, pauseSec] of [
-    ['ingress-calibration-3s', 3],
+    ['ingress-calibration-5s', 5],
     ['ingress-calibration', 20],
     ['ingress-calibration-30s', 30],
   ] as const) {
@@ -97,7 +98,7 @@ describe('windshear run-scenario on the real stack', () => {
       // Nothing is answered before the resume; 50 ms for the step's own logging.
       expect(f!.rtoMs!).toBeGreaterThanOrEqual(resumedAt - f!.startMs - 50);
       expect(f!.rtoMs!).toBeLessThanOrEqual(refMs + 50);
-      expect(row?.verdict).not.toBe('unknown');
+      expect(row?.verdict, row?.detail).toBe('pass');
       for (const id of ['loadgen.dropped-iterations', 'loadgen.achieved-rate'])
         expect(results.slos.find((s) => s.id === id)?.verdict, id).toBe('pass');
     });
