@@ -41,7 +41,7 @@ import { type KafkaSafety, kafkaClusterId, SAFE_KAFKA } from './configs/kafka-co
 import { type RedisSafety, SAFE_REDIS } from './configs/redis-config.ts';
 import { ancestors } from './dir-access.ts';
 import { hostResourceProblems, readHostResources } from './host-resources.ts';
-import { applyPartition, applyShape, removeRule } from './net-faults.ts';
+import { applyPartition, applyShape, ipNetns, removeRule } from './net-faults.ts';
 import { createNetwork, hostVeth, listNamespaces, namespacePids, removeNetwork, setLink } from './network.ts';
 import { freePortProblems } from './ports.ts';
 import { accessChecks } from './preflight.ts';
@@ -533,7 +533,7 @@ export class LocalPlatform implements Platform {
     const id = `p-${randomBytes(4).toString('hex')}`;
     state.rules[id] = { kind: 'partition', spec, netns };
     this.save(state);
-    const r = await applyPartition(state.topology, netns, id, spec);
+    const r = await applyPartition(state.topology, ipNetns(netns), id, spec);
     return { ...r, id };
   }
 
