@@ -204,7 +204,7 @@ function isHelper(pid: number): boolean {
 }
 
 /** SIGTERM (the helper accepts what it holds, then exits), SIGKILL after 3 s; fine when gone. */
-async function stopHelper(pid: number): Promise<void> {
+export async function stopHelper(pid: number): Promise<void> {
   if (!isHelper(pid)) return;
   signalGroup(pid, 'SIGTERM');
   if (await waitFor(async () => !isHelper(pid), 3000, 50)) return;
