@@ -68,7 +68,7 @@ describe.skipIf(!isRoot())('the compose platform on a real Docker daemon', () =>
     const up = await runCli(['up', '--platform', 'compose', '--json'], { timeoutMs: 1_100_000 });
     expect(up.code, `${up.stderr.slice(-3000)}\n${up.stdout.slice(-2000)}`).toBe(0);
     console.log(`[compose] up in ${(up.ms / 1000).toFixed(1)} s (readyMs ${JSON.parse(up.stdout).readyMs})`);
-    expect(JSON.parse(up.stdout)).toMatchObject({ edge: { host: '127.0.0.1', port: 18080 } });
+    expect(JSON.parse(up.stdout)).toMatchObject({ edge: { host: '10.78.0.10', port: 18080 } });
 
     const status = await runCli(['status', '--platform', 'compose', '--json']);
     expect(status.code, status.stderr).toBe(0);

@@ -30,7 +30,7 @@ describe('platformFor', () => {
     expect(p.name).toBe('compose');
     expect(p.capabilities().processFaults).toBe(true);
     const t = p.plannedTopology('ci');
-    expect(t.edge.host).toBe('127.0.0.1');
+    expect(t.edge.host).toBe('10.78.0.10');
     expect(t.components.find((c) => c.name === 'kafka-2')?.host).toBe('10.78.2.11');
   });
 

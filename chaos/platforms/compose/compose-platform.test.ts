@@ -19,9 +19,9 @@ describe('compose network faults', () => {
       /oifname "eth0" ip daddr \{ 10\.78\.1\.0\/24, 10\.78\.3\.0\/24, 10\.78\.0\.0\/24 \} drop/,
     );
   });
-  it('gives the harness the edge on 127.0.0.1 (published) and every component at its container address', () => {
+  it("gives the harness the edge at HAProxy's container address and every component at its own", () => {
     const v = hostView(t);
-    expect(v.edge).toEqual({ host: '127.0.0.1', port: 18080, statsPort: 18081 });
+    expect(v.edge).toEqual({ host: '10.78.0.10', port: 18080, statsPort: 18081 });
     expect(v.components).toEqual(t.components);
   });
 });

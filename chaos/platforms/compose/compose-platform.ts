@@ -71,9 +71,14 @@ export function azCidr(peer: AzName | 'edge'): string {
 
 export const COMPOSE_PLACE: PartitionPlace = { dev: CONTAINER_DEV, peerAddress: azCidr };
 
-/** The topology as the harness reaches it from the host: container addresses, the edge on 127.0.0.1. */
+/**
+ * The topology as the harness reaches it from the host: container addresses on the project's
+ * bridge, the edge at HAProxy's own (not the port published on 127.0.0.1, whose userland proxy
+ * would sit between the load engine and the platform).
+ */
 export function hostView(t: Topology): Topology {
-  return { ...t, edge: { ...t.edge, host: '127.0.0.1' } };
+  const haproxy = t.components.find((c) => c.kind === 'haproxy');
+  return { ...t, edge: { ...t.edge, host: haproxy?.host ?? '127.0.0.1' } };
 }
 
 export class ComposePlatform implements Platform {
