@@ -197,6 +197,8 @@ export class ComposePlatform implements Platform {
     };
     this.save(state);
     log(`compose: up -d --wait (${topology.components.length} containers and the bootstrap)`);
+    // Compose repeats its state lines ("Container x Waiting") on every refresh: each once.
+    const seen = new Set<string>();
     const r = await exec(
       compose!,
       ['--progress', 'plain', '-f', file, '-p', this.project, 'up', '-d', '--wait', '--wait-timeout', '600'],
@@ -204,7 +206,9 @@ export class ComposePlatform implements Platform {
         timeoutMs: 900_000,
         onLine: (l) => {
           const line = l.trim();
-          if (line) log(`compose: ${line}`);
+          if (!line || seen.has(line)) return;
+          seen.add(line);
+          log(`compose: ${line}`);
         },
       },
     );
