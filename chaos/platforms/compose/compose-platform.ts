@@ -472,13 +472,13 @@ export class ComposePlatform implements Platform {
   /** The network namespace of every running container of the AZ. */
   private async runners(state: ComposeState, az: AzName): Promise<{ name: string; ns: NetnsRunner }[]> {
     const pd = await this.docker();
-    const out: { name: string; ns: NetnsRunner }[] = [];
-    for (const c of state.topology.components.filter((x) => x.az === az)) {
-      const found = await pd.find(c.name);
-      const pid = found?.info.State.Running ? found.info.State.Pid : 0;
-      if (pid > 0) out.push({ name: c.name, ns: nsenterNet(pid, `${c.name} (pid ${pid})`) });
-    }
-    return out;
+    const inAz = state.topology.components.filter((x) => x.az === az);
+    const found = await Promise.all(inAz.map((c) => pd.find(c.name)));
+    return inAz.flatMap((c, i) => {
+      const info = found[i]?.info;
+      const pid = info?.State.Running ? info.State.Pid : 0;
+      return pid > 0 ? [{ name: c.name, ns: nsenterNet(pid, `${c.name} (pid ${pid})`) }] : [];
+    });
   }
 
   private async applyRule(
