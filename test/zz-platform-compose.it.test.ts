@@ -4,7 +4,7 @@ import { COMPOSE_PROJECT } from '../chaos/platforms/compose/compose-topology.ts'
 import { COMPOSE_DOCKERD_ARGS, type Dockerd, startDockerd } from '../chaos/platforms/compose/dockerd.ts';
 import type { ComponentStatus } from '../chaos/platforms/platform.ts';
 import { platformFor } from '../chaos/platforms/platform-for.ts';
-import { exec, isRoot } from '../lib/exec.ts';
+import { exec, isRoot, waitFor } from '../lib/exec.ts';
 import { stateDir } from '../lib/paths.ts';
 import type { RunResults } from '../lib/run-format.ts';
 import { runCli } from './run-cli.ts';
@@ -123,10 +123,18 @@ describe.skipIf(!isRoot())('the compose platform on a real Docker daemon', () =>
     console.log(
       `[compose] broker-loss: RTO ${fault?.rtoMs} ms, new leader after ${fault?.components.find((c) => c.what === 'kafka-leader')?.ms} ms, RPO ${rpo?.measured}, verdict ${results.verdict}`,
     );
-    // Healed: the killed broker is back.
-    const status = await runCli(['status', '--platform', 'compose', '--json']);
-    const rows = (JSON.parse(status.stdout) as { components: ComponentStatus[] }).components;
-    expect(rows.find((x) => x.name === fault?.targets[0]?.name)?.health).toBe('healthy');
+    // Healed: the killed broker runs again and rejoins the cluster (running but not yet in the
+    // KRaft metadata reads `degraded`: measured so right after the run, so wait for it).
+    const broker = fault?.targets[0]?.name;
+    const health = async () => {
+      const status = await runCli(['status', '--platform', 'compose', '--json']);
+      const rows = (JSON.parse(status.stdout) as { components: ComponentStatus[] }).components;
+      return rows.find((x) => x.name === broker)?.health;
+    };
+    expect(
+      await waitFor(async () => (await health()) === 'healthy', 90_000, 3000),
+      `${broker} rejoined`,
+    ).toBe(true);
   });
 
   it.runIf(full)(
