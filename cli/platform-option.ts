@@ -12,7 +12,7 @@ export interface PlatformFlag {
 export function platformOption(): Option {
   return new Option(
     '--platform <name>',
-    'where the stack runs: local (processes on this machine) or compose (Docker Compose, not built yet)',
+    'where the stack runs: local (processes on this machine) or compose (Docker Compose containers)',
   )
     .env('WINDSHEAR_PLATFORM')
     .default('local');

@@ -15,12 +15,17 @@ export async function dpkgVersions(pkgs: readonly string[]): Promise<Record<stri
   return out;
 }
 
-export function aptInstaller(pkgs: readonly string[] = APT_PACKAGES): Installer {
-  const cmd = `apt-get update && apt-get install -y --no-install-recommends ${pkgs.join(' ')}`;
-  return {
+export function aptInstaller(
+  pkgs: readonly string[] = APT_PACKAGES,
+  names: { id: string; title: string } = {
     id: 'debian-packages',
     title:
       'Debian packages (PostgreSQL 15 + pg_auto_failover, Redis + Sentinel, HAProxy, nftables, Chromium)',
+  },
+): Installer {
+  const cmd = `apt-get update && apt-get install -y --no-install-recommends ${pkgs.join(' ')}`;
+  return {
+    ...names,
     version: 'bookworm',
     fix: isRoot() ? cmd : `sudo sh -c '${cmd}'`,
     async detect() {

@@ -5,7 +5,12 @@ export const VERSIONS = {
   /** vegeta (MIT), the library inside ws-load; pinned by loadgen/ws-load/go.mod and go.sum. */
   vegeta: 'v12.13.0',
   mavenDependencyPlugin: '3.8.1',
+  /** Docker Compose v2+ (github.com/docker/compose/v5), built from the Go module proxy for --platform compose. */
+  compose: 'v5.6.0',
 } as const;
+
+/** Debian packages the compose platform needs besides APT_PACKAGES: the daemon and the base image's debootstrap. */
+export const COMPOSE_APT_PACKAGES = ['docker.io', 'debootstrap'] as const;
 
 /** Debian packages: servers, network tools, and Chromium for the report browser test. */
 export const APT_PACKAGES = [

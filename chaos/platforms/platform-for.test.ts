@@ -25,9 +25,18 @@ describe('platformFor', () => {
     expect(p.capabilities().processFaults).toBe(true);
   });
 
-  it('refuses compose with exit 254, saying it is not built and naming --platform local', async () => {
-    await expect(platformFor('compose')).rejects.toThrow(/compose platform is not built yet/);
-    expect(problemOf(() => parsePlatformName('compose'))).toMatchObject({
+  it('builds the compose platform without reaching Docker; its topology is the one reached from the host', async () => {
+    const p = await platformFor('compose');
+    expect(p.name).toBe('compose');
+    expect(p.capabilities().processFaults).toBe(true);
+    const t = p.plannedTopology('ci');
+    expect(t.edge.host).toBe('10.78.0.10');
+    expect(t.components.find((c) => c.name === 'kafka-2')?.host).toBe('10.78.2.11');
+  });
+
+  it('refuses kubernetes with exit 254, saying it is not built and naming the built ones', async () => {
+    await expect(platformFor('kubernetes')).rejects.toThrow(/kubernetes platform is not built yet/);
+    expect(problemOf(() => parsePlatformName('kubernetes'))).toMatchObject({
       exit: 254,
       code: 'platform-not-built',
       fix: expect.stringContaining('--platform local'),

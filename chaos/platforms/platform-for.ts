@@ -10,7 +10,7 @@ export interface PlatformOptions {
 }
 
 /** Platforms with a driver in this checkout; the others are refused with the fix. */
-export const BUILT_PLATFORMS: readonly PlatformName[] = ['local'];
+export const BUILT_PLATFORMS: readonly PlatformName[] = ['local', 'compose'];
 
 /** `--platform`, else WINDSHEAR_PLATFORM, else local. */
 export function defaultPlatformName(env: NodeJS.ProcessEnv = process.env): string {
@@ -54,6 +54,10 @@ export async function platformFor(
         ...opts.local,
         ...(opts.services !== undefined ? { services: opts.services } : {}),
       });
+    }
+    case 'compose': {
+      const { ComposePlatform } = await import('./compose/compose-platform.ts');
+      return new ComposePlatform();
     }
     default:
       throw notBuilt(platform);

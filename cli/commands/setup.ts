@@ -1,14 +1,16 @@
 import { type Command, Option } from 'commander';
+import type { BuiltImage } from '../../chaos/platforms/compose/image-builder.ts';
 import { forwardCheck, readForwardFacts } from '../../chaos/platforms/local/bridge-firewall.ts';
 import { chooseNetwork } from '../../chaos/platforms/local/local-platform.ts';
 import { preflight } from '../../chaos/platforms/local/preflight.ts';
-import { platformFor } from '../../chaos/platforms/platform-for.ts';
+import { parsePlatformName, platformFor } from '../../chaos/platforms/platform-for.ts';
 import { EXIT, formatProblems, WindshearError } from '../../lib/errors.ts';
 import { isRoot, onPath } from '../../lib/exec.ts';
 import { cacheDir, resolveBinary } from '../../lib/paths.ts';
 import { allInstallers } from '../../setup/installers.ts';
 import { runSetup } from '../../setup/run-setup.ts';
 import { type NetworkMode, PROFILES, type Profile } from '../../system/topology.ts';
+import { type PlatformFlag, platformOption } from '../platform-option.ts';
 import { table } from '../table.ts';
 
 /** Optional engines the user brings: found or not, and how to get one. Never installed by setup. */
@@ -46,6 +48,7 @@ export function register(program: Command): void {
     .command('setup')
     .description('install every component windshear runs (idempotent, cached)')
     .option('--json', 'print the result as JSON')
+    .addOption(platformOption())
     .addHelpText(
       'after',
       `
@@ -60,14 +63,33 @@ listed with the exact command that fixes it, and setup exits 255.
 k6 is an optional engine (--engine k6) that setup never fetches: bring your own k6 binary on
 PATH or in K6_BIN; \`windshear doctor\` says whether one is found.
 
+--platform compose also installs docker.io and debootstrap, builds Docker Compose (Go module
+proxy) and builds the images of the ci profile, each only when its content changed (a daemon is
+started for the build when none runs, and stopped after).
+
 Example:
-  windshear setup && windshear doctor`,
+  windshear setup && windshear doctor
+  windshear setup --platform compose`,
     )
-    .action(async (opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean } & PlatformFlag) => {
       const started = Date.now();
-      const reports = await runSetup(allInstallers(), { log: opts.json ? () => {} : (l) => console.log(l) });
+      const platform = parsePlatformName(opts.platform);
+      const log = opts.json ? () => {} : (l: string) => console.log(l);
+      // The compose platform's setup (and its image builder) loads only when asked for.
+      const compose = platform === 'compose' ? await import('../../setup/compose-setup.ts') : null;
+      const installers = [...allInstallers(), ...(compose ? compose.composeInstallers() : [])];
+      const reports = await runSetup(installers, { log });
       const bad = reports.filter((r) => r.state === 'failed' || r.state === 'missing');
-      if (opts.json) console.log(JSON.stringify({ ok: bad.length === 0, components: reports }, null, 2));
+      let images: BuiltImage[] = [];
+      if (compose && bad.length === 0) images = await compose.buildComposeImages('ci', log);
+      if (opts.json)
+        console.log(
+          JSON.stringify(
+            { ok: bad.length === 0, components: reports, ...(platform === 'compose' ? { images } : {}) },
+            null,
+            2,
+          ),
+        );
       else
         console.log(
           `setup ${bad.length ? 'incomplete' : 'complete'} in ${((Date.now() - started) / 1000).toFixed(1)} s`,

@@ -14,6 +14,7 @@ import {
   type Profile,
   type Topology,
 } from '../../../system/topology.ts';
+import { liveStatus } from '../live-status.ts';
 import type {
   Capabilities,
   ComponentStatus,
@@ -41,7 +42,7 @@ import { type KafkaSafety, kafkaClusterId, SAFE_KAFKA } from './configs/kafka-co
 import { type RedisSafety, SAFE_REDIS } from './configs/redis-config.ts';
 import { ancestors } from './dir-access.ts';
 import { hostResourceProblems, readHostResources } from './host-resources.ts';
-import { applyPartition, applyShape, removeRule } from './net-faults.ts';
+import { applyPartition, applyShape, ipNetns, removeRule } from './net-faults.ts';
 import { createNetwork, hostVeth, listNamespaces, namespacePids, removeNetwork, setLink } from './network.ts';
 import { otherLiveStacks } from './other-stacks.ts';
 import { freePortProblems } from './ports.ts';
@@ -349,83 +350,20 @@ export class LocalPlatform implements Platform {
   async status(): Promise<ComponentStatus[]> {
     const state = this.state();
     if (!state) return [];
-    const t = state.topology;
-    const observer = new StackObserver(t, 1000);
-    try {
-      const kafkaTopics = ['ws.probe'];
-      const [kafka, redis, postgres, haproxy] = await Promise.all([
-        observer.kafka(kafkaTopics),
-        observer.redisView(),
-        observer.postgresView(),
-        observer.haproxy(),
-      ]);
-      const out: ComponentStatus[] = [];
-      for (const c of t.components) {
-        const cs = state.components[c.name];
-        const pid = cs?.pid ?? null;
-        const proc = pid === null ? null : procState(pid);
-        let health: ComponentStatus['health'] =
-          proc === null || proc === 'Z'
-            ? cs?.stopped
-              ? 'stopped'
-              : 'down'
-            : proc === 'T'
-              ? 'paused'
-              : 'healthy';
-        let role: string | null = null;
-        let detail: string | undefined;
-        if (c.kind === 'kafka' && kafka.data) {
-          const leads = kafka.data.partitions.filter((p) => p.leader === c.nodeId).length;
-          role = kafka.data.controller === c.nodeId ? 'controller-leader' : 'broker';
-          if (leads) role += `, partition-leader(${leads})`;
-          if (health === 'healthy' && !kafka.data.brokers.includes(c.nodeId ?? -1)) health = 'degraded';
-        } else if (c.kind === 'redis' && redis.data) {
-          const n = redis.data.nodes.find((x) => x.name === c.name);
-          role = n?.role === 'master' ? 'primary' : n?.role === 'slave' ? 'replica' : null;
-          if (redis.data.primaryName === c.name) detail = 'sentinels agree it is primary';
-        } else if (c.kind === 'sentinel' && redis.data) {
-          const v = redis.data.sentinels.find((x) => x.name === c.name);
-          role = 'sentinel';
-          detail = v?.primary ? `primary ${v.primary}` : 'no answer';
-        } else if (c.kind === 'postgres' && postgres.data) {
-          const n = postgres.data.nodes.find((x) => x.name === c.name);
-          role = n?.inRecovery === false ? 'primary' : n?.inRecovery ? 'replica' : null;
-          detail = n?.reportedState ? `pg_auto_failover: ${n.reportedState}` : undefined;
-          if (c.name === postgres.data.primary && postgres.data.syncState)
-            detail += `, standby ${postgres.data.syncState}`;
-        } else if (c.kind === 'pg-monitor') {
-          role = 'monitor';
-        } else if (c.kind === 'haproxy' && haproxy.data) {
-          role = 'ingress';
-          const up = haproxy.data.servers.filter((s) => s.status === 'UP').length;
-          detail = `${up}/${haproxy.data.servers.length} backends up`;
-        } else if (c.kind === 'service' && haproxy.data) {
-          const s = haproxy.data.servers.find((x) => x.server === c.name);
-          role = c.service ?? 'service';
-          if (s) detail = `lb ${s.status}`;
-          if (health === 'healthy' && s && s.status !== 'UP') health = 'degraded';
-        } else if (c.kind === 'opensearch') {
-          const os = await observer.opensearch(c);
-          role = 'data-node';
-          detail = os.data ? `cluster ${os.data.status}, ${os.data.nodes} nodes` : 'no answer';
-          if (health === 'healthy' && !os.ok) health = 'degraded';
-        }
-        out.push({
-          name: c.name,
-          kind: c.kind,
-          az: c.az,
-          address: `${c.host}:${Object.values(c.ports)[0] ?? ''}`,
-          pid,
-          role,
-          health,
-          ...(detail ? { detail } : {}),
-          ...(state.components[c.name]?.overrides ? { overrides: state.components[c.name]?.overrides } : {}),
-        });
-      }
-      return out;
-    } finally {
-      await observer.close();
-    }
+    return liveStatus(state.topology, (c) => {
+      const cs = state.components[c.name];
+      const pid = cs?.pid ?? null;
+      const proc = pid === null ? null : procState(pid);
+      const health: ComponentStatus['health'] =
+        proc === null || proc === 'Z'
+          ? cs?.stopped
+            ? 'stopped'
+            : 'down'
+          : proc === 'T'
+            ? 'paused'
+            : 'healthy';
+      return { pid, health, ...(cs?.overrides ? { overrides: cs.overrides } : {}) };
+    });
   }
 
   // ---- primitives used by faults ----------------------------------------------------------
@@ -541,7 +479,7 @@ export class LocalPlatform implements Platform {
     const id = `p-${randomBytes(4).toString('hex')}`;
     state.rules[id] = { kind: 'partition', spec, netns };
     this.save(state);
-    const r = await applyPartition(state.topology, netns, id, spec);
+    const r = await applyPartition(state.topology, ipNetns(netns), id, spec);
     return { ...r, id };
   }
 

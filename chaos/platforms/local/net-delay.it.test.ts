@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exec, isRoot, sleep } from '../../../lib/exec.ts';
 import { wsNetemBin, wsNetemInstaller } from '../../../setup/ws-netem.ts';
 import type { ShapeSpec } from '../platform.ts';
-import { applyShapeOn, removeShapeOn, type ShapeTarget } from './net-faults.ts';
+import { applyShapeOn, ipNetns, removeShapeOn, type ShapeTarget } from './net-faults.ts';
 import { isAlive } from './processes.ts';
 
 /**
@@ -23,7 +23,7 @@ const ADDR_B = '10.99.0.2';
 const TCP_PORT = 7070;
 const UDP_PORT = 7071;
 /** The server side's egress is shaped: every reply leaving NS_B waits. */
-const target: ShapeTarget = { netns: NS_B, dev: DEV_B };
+const target: ShapeTarget = { ns: ipNetns(NS_B), dev: DEV_B };
 
 // Echo server: TCP replies `ok` to each line, UDP echoes each datagram.
 const SERVER = `

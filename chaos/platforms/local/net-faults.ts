@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { exec, waitFor } from '../../../lib/exec.ts';
+import { type ExecResult, exec, waitFor } from '../../../lib/exec.ts';
 import { paths } from '../../../lib/paths.ts';
 import type { Topology } from '../../../system/topology.ts';
 import type { PartitionSpec, ShapeSpec, StepResult } from '../platform.ts';
@@ -9,37 +9,78 @@ import { isAlive, launch, signalGroup } from './processes.ts';
 import type { ActiveRule } from './state-file.ts';
 
 /**
- * Kernel-level network faults inside an AZ's namespace. Each rule lives in its own nft table
- * `ws_<id>` (or tc qdisc, or iptables rules commented `ws_<id>` plus a ws-netem helper for delay),
- * so healing deletes exactly what was added, and `down` (which kills every process in the
- * namespaces and deletes them) removes whatever a crash left.
+ * Kernel-level network faults inside a network namespace: an AZ's (local platform) or a
+ * container's (compose platform). Each rule lives in its own nft table `ws_<id>` (or tc qdisc,
+ * or iptables rules commented `ws_<id>` plus a ws-netem helper for delay), so healing deletes
+ * exactly what was added, and `down` (which kills every process in the namespaces and deletes
+ * them) removes whatever a crash left. Where a command runs is a `NetnsRunner`.
  */
 
-const table = (id: string) => `ws_${id.replace(/-/g, '_')}`;
+/** How to run a command inside one network namespace; `wrap` execs, so a launched pid is the program's. */
+export interface NetnsRunner {
+  /** The namespace in messages: `ws-az-b`, `kafka-2 (pid 4242)`. */
+  label: string;
+  wrap(argv: string[]): string[];
+}
 
-async function nft(netns: string, script: string): Promise<StepResult> {
-  const r = await exec('ip', ['netns', 'exec', netns, 'nft', '-f', '-'], {
-    input: script,
-    timeoutMs: 10_000,
-  });
+/** A named namespace (`ip netns exec`), as the local platform's AZs. */
+export const ipNetns = (netns: string): NetnsRunner => ({
+  label: netns,
+  wrap: (argv) => ['ip', 'netns', 'exec', netns, ...argv],
+});
+
+/** The network namespace of a process (`nsenter -t <pid> -n`), as a container's. */
+export const nsenterNet = (pid: number, label: string): NetnsRunner => ({
+  label,
+  wrap: (argv) => ['nsenter', '-t', String(pid), '-n', ...argv],
+});
+
+const inNs = (ns: NetnsRunner, argv: string[], input?: string): Promise<ExecResult> => {
+  const [cmd, ...args] = ns.wrap(argv);
+  return exec(cmd!, args, { timeoutMs: 10_000, ...(input !== undefined ? { input } : {}) });
+};
+
+export const ruleTable = (id: string) => `ws_${id.replace(/-/g, '_')}`;
+const table = ruleTable;
+
+async function nft(ns: NetnsRunner, script: string): Promise<StepResult> {
+  const r = await inNs(ns, ['nft', '-f', '-'], script);
   return {
-    action: `nft in ${netns}`,
+    action: `nft in ${ns.label}`,
     exitCode: r.exitCode,
     ...(r.exitCode ? { detail: r.stderr.trim() } : {}),
   };
 }
 
-function peerAddresses(topology: Topology, spec: PartitionSpec): string[] {
+/** Where a partition is written: the interface inside the namespace and each peer's address (or CIDR). */
+export interface PartitionPlace {
+  dev: string;
+  peerAddress: (peer: PartitionSpec['az'] | 'edge') => string;
+}
+
+/** The local platform's: the AZ namespace's veth; peers are the AZ namespaces and the host on the bridge. */
+export function localPlace(topology: Topology, az: PartitionSpec['az']): PartitionPlace {
+  return {
+    dev: nsVeth(az),
+    peerAddress: (p) =>
+      p === 'edge' ? topology.bridge!.address : topology.azs.find((a) => a.name === p)!.address,
+  };
+}
+
+function peerAddresses(topology: Topology, spec: PartitionSpec, place: PartitionPlace): string[] {
   const peers = spec.from ?? [...topology.azs.map((a) => a.name).filter((a) => a !== spec.az), 'edge'];
-  return peers.map((p) =>
-    p === 'edge' ? topology.bridge!.address : topology.azs.find((a) => a.name === p)!.address,
-  );
+  return peers.map((p) => place.peerAddress(p));
 }
 
 /** nft ruleset text for a partition (pure, unit-tested). */
-export function partitionRuleset(topology: Topology, id: string, spec: PartitionSpec): string {
-  const dev = nsVeth(spec.az);
-  const peers = `{ ${peerAddresses(topology, spec).join(', ')} }`;
+export function partitionRuleset(
+  topology: Topology,
+  id: string,
+  spec: PartitionSpec,
+  place: PartitionPlace = localPlace(topology, spec.az),
+): string {
+  const dev = place.dev;
+  const peers = `{ ${peerAddresses(topology, spec, place).join(', ')} }`;
   const ports = spec.ports?.length ? `{ ${spec.ports.join(', ')} }` : null;
   // A component partition cuts connections to its ports and the ones it opened from them.
   const inMatch = ports ? `tcp dport ${ports} ` : '';
@@ -65,18 +106,19 @@ export function partitionRuleset(topology: Topology, id: string, spec: Partition
 
 export async function applyPartition(
   topology: Topology,
-  netns: string,
+  ns: NetnsRunner,
   id: string,
   spec: PartitionSpec,
+  place: PartitionPlace = localPlace(topology, spec.az),
 ): Promise<StepResult> {
-  const r = await nft(netns, partitionRuleset(topology, id, spec));
+  const r = await nft(ns, partitionRuleset(topology, id, spec, place));
   const what = spec.ports?.length ? `ports ${spec.ports.join(',')} of ${spec.az}` : spec.az;
   return { ...r, action: `partition ${what} (${spec.direction}) from ${(spec.from ?? ['all']).join(',')}` };
 }
 
 /** Where a shaping rule acts: the namespace and the interface whose egress it shapes. */
 export interface ShapeTarget {
-  netns: string;
+  ns: NetnsRunner;
   dev: string;
 }
 
@@ -147,12 +189,9 @@ export function delayHelperArgs(queueNum: number, spec: ShapeSpec): string[] {
   ];
 }
 
-const inNs = (netns: string, argv: string[]) =>
-  exec('ip', ['netns', 'exec', netns, ...argv], { timeoutMs: 10_000 });
-
-/** True when a process in `netns` has bound NFQUEUE queue `queueNum`. */
-async function queueBound(netns: string, queueNum: number): Promise<boolean> {
-  const r = await inNs(netns, ['cat', '/proc/net/netfilter/nfnetlink_queue']);
+/** True when a process in `ns` has bound NFQUEUE queue `queueNum`. */
+async function queueBound(ns: NetnsRunner, queueNum: number): Promise<boolean> {
+  const r = await inNs(ns, ['cat', '/proc/net/netfilter/nfnetlink_queue']);
   return r.stdout.split('\n').some((l) => l.trim().split(/\s+/)[0] === String(queueNum));
 }
 
@@ -165,7 +204,7 @@ function isHelper(pid: number): boolean {
 }
 
 /** SIGTERM (the helper accepts what it holds, then exits), SIGKILL after 3 s; fine when gone. */
-async function stopHelper(pid: number): Promise<void> {
+export async function stopHelper(pid: number): Promise<void> {
   if (!isHelper(pid)) return;
   signalGroup(pid, 'SIGTERM');
   if (await waitFor(async () => !isHelper(pid), 3000, 50)) return;
@@ -193,25 +232,29 @@ async function applyDelay(
   onHelper: (pid: number) => void,
   opts: DelayHelperOptions,
 ): Promise<StepResult> {
-  const action = `delay ${target.dev} in ${target.netns}`;
+  const action = `delay ${target.dev} in ${target.ns.label}`;
   const bin = opts.bin ?? paths.bin('ws-netem');
   if (!existsSync(bin)) return { action, exitCode: 127, detail: `${bin} not found: run \`windshear setup\`` };
   const queueNum = delayQueueNum(id);
-  if (await queueBound(target.netns, queueNum)) {
-    return { action, exitCode: 1, detail: `NFQUEUE queue ${queueNum} is already bound in ${target.netns}` };
+  if (await queueBound(target.ns, queueNum)) {
+    return {
+      action,
+      exitCode: 1,
+      detail: `NFQUEUE queue ${queueNum} is already bound in ${target.ns.label}`,
+    };
   }
   const log = join(opts.logsDir ?? paths.logsDir(), `ws-netem-${id}.log`);
   const pid = launch({
-    argv: [bin, ...delayHelperArgs(queueNum, spec)],
+    argv: target.ns.wrap([bin, ...delayHelperArgs(queueNum, spec)]),
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
-    netns: target.netns,
+    netns: null,
     user: null,
     cwd: '/',
     log,
   });
   onHelper(pid);
   const outcome = await waitFor(
-    async () => (!isAlive(pid) ? 'exited' : (await queueBound(target.netns, queueNum)) ? 'bound' : null),
+    async () => (!isAlive(pid) ? 'exited' : (await queueBound(target.ns, queueNum)) ? 'bound' : null),
     5000,
     50,
   );
@@ -221,7 +264,7 @@ async function applyDelay(
     return { action, exitCode: 1, detail: `ws-netem ${why}: ${logTail(log)} (log ${log})` };
   }
   for (const argv of delayIptablesArgv('add', id, target.dev, queueNum, spec.ports)) {
-    const r = await inNs(target.netns, argv);
+    const r = await inNs(target.ns, argv);
     if (r.exitCode !== 0)
       return { action, exitCode: r.exitCode, detail: `${argv.join(' ')}: ${r.stderr.trim()}` };
   }
@@ -240,10 +283,10 @@ export async function applyShapeOn(
   onHelper: (pid: number) => void,
   opts: DelayHelperOptions = {},
 ): Promise<StepResult> {
-  const { netns, dev } = target;
+  const { ns, dev } = target;
   const parts: string[] = [];
   if (spec.rateKbit) {
-    const r = await inNs(netns, [
+    const r = await inNs(ns, [
       'tc',
       'qdisc',
       'add',
@@ -265,7 +308,7 @@ export async function applyShapeOn(
   if (spec.lossPercent) {
     const ports = spec.ports?.length ? `tcp dport { ${spec.ports.join(', ')} } ` : '';
     const r = await nft(
-      netns,
+      ns,
       `table inet ${table(id)} {\n  chain output { type filter hook output priority -10; policy accept;\n    oifname "${dev}" ${ports}numgen random mod 100 < ${Math.round(spec.lossPercent)} drop\n  }\n}\n`,
     );
     if (r.exitCode !== 0) return { ...r, action: `loss ${spec.az}` };
@@ -286,7 +329,7 @@ export async function removeShapeOn(
   spec: ShapeSpec,
   helperPid?: number,
 ): Promise<StepResult> {
-  const { netns, dev } = target;
+  const { ns, dev } = target;
   const problems: string[] = [];
   if (spec.delayMs || spec.jitterMs) {
     const queueNum = delayQueueNum(id);
@@ -294,15 +337,15 @@ export async function removeShapeOn(
     const deletes = delayIptablesArgv('delete', id, dev, queueNum, spec.ports);
     for (const [i, del] of deletes.entries()) {
       // -C fails when the rule (or the namespace) is gone: nothing to delete.
-      if ((await inNs(netns, checks[i]!)).exitCode !== 0) continue;
-      const r = await inNs(netns, del);
+      if ((await inNs(ns, checks[i]!)).exitCode !== 0) continue;
+      const r = await inNs(ns, del);
       if (r.exitCode !== 0) problems.push(`${del.join(' ')}: ${r.stderr.trim()}`);
     }
   }
   // After the rules: the helper accepts what it still holds, so nothing is lost on heal.
   if (helperPid) await stopHelper(helperPid);
-  await inNs(netns, ['nft', 'delete', 'table', 'inet', table(id)]);
-  if (spec.rateKbit) await inNs(netns, ['tc', 'qdisc', 'del', 'dev', dev, 'root']);
+  await inNs(ns, ['nft', 'delete', 'table', 'inet', table(id)]);
+  if (spec.rateKbit) await inNs(ns, ['tc', 'qdisc', 'del', 'dev', dev, 'root']);
   return {
     action: `heal ${id}`,
     exitCode: problems.length ? 1 : 0,
@@ -318,14 +361,24 @@ export async function applyShape(
   spec: ShapeSpec,
   onHelper: (pid: number) => void,
 ): Promise<StepResult> {
-  return applyShapeOn({ netns, dev: nsVeth(spec.az) }, id, spec, onHelper);
+  return applyShapeOn({ ns: ipNetns(netns), dev: nsVeth(spec.az) }, id, spec, onHelper);
 }
 
 /** Deletes one rule's nft table, iptables rules, helper and qdisc; idempotent. */
 export async function removeRule(rule: ActiveRule, id: string): Promise<StepResult> {
   if (rule.kind === 'shape') {
-    return removeShapeOn({ netns: rule.netns, dev: nsVeth(rule.spec.az) }, id, rule.spec, rule.helperPid);
+    return removeShapeOn(
+      { ns: ipNetns(rule.netns), dev: nsVeth(rule.spec.az) },
+      id,
+      rule.spec,
+      rule.helperPid,
+    );
   }
-  await inNs(rule.netns, ['nft', 'delete', 'table', 'inet', table(id)]);
+  return removePartition(ipNetns(rule.netns), id);
+}
+
+/** Deletes a partition's nft table; idempotent (a missing table or namespace is fine). */
+export async function removePartition(ns: NetnsRunner, id: string): Promise<StepResult> {
+  await inNs(ns, ['nft', 'delete', 'table', 'inet', table(id)]);
   return { action: `heal ${id}`, exitCode: 0 };
 }

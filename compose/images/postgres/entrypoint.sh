@@ -13,6 +13,10 @@ export PGDATA="$dir/pgdata" HOME="$dir" XDG_CONFIG_HOME="$dir/xdg/config" \
 mkdir -p "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$dir" "$XDG_RUNTIME_DIR"
 if [ -f "$XDG_CONFIG_HOME/pg_autoctl$PGDATA/pg_autoctl.cfg" ]; then
+  # A container killed with SIGKILL leaves its pid files; nothing else runs in it at start, so
+  # they are stale. pg_autoctl is PID 1 again and would take its own old pidfile for a running
+  # instance ("already running with PID 1") and exit: measured after az-loss on compose.
+  rm -f "$XDG_RUNTIME_DIR/pg_autoctl$PGDATA/pg_autoctl.pid" "$PGDATA/postmaster.pid"
   exec pg_autoctl run --pgdata "$PGDATA"
 fi
 
