@@ -12,8 +12,8 @@ import { runCli } from './run-cli.ts';
 // The compose platform end to end on a real Docker daemon (issue 14): up, status, a scenario
 // through run-scenario --platform compose, down. It needs the machine's one stack slot, so it
 // runs after zz-lifecycle took the shared local stack down (test/sequencer.ts: zz-*, by name).
-// `npm run test:compose` (WINDSHEAR_TEST_COMPOSE_FULL=1) adds az-loss, which `npm test` leaves
-// out for time.
+// Only `npm run test:compose` runs it (vitest.config.ts excludes it otherwise), with az-loss
+// (WINDSHEAR_TEST_COMPOSE_FULL=1); without FULL it is up, status, broker-loss and down.
 const { startedByTests } = inject('stack');
 const full = process.env.WINDSHEAR_TEST_COMPOSE_FULL === '1';
 const LABEL = `windshear.project=${COMPOSE_PROJECT}`;
