@@ -1,7 +1,8 @@
 import { type Checker, round, unknown } from './checker.ts';
-import { componentRecovery, horizonMs, PROBE_OF_EVENT, sampledDuring } from './fault-recovery.ts';
+import { componentRecovery, PROBE_OF_EVENT, sampledDuring } from './fault-recovery.ts';
 import { isMeasurement } from './metric-windows.ts';
 import { faultsOfRow, type PerFault, worstOf } from './rto.ts';
+import { horizonMs } from './sli-recovery.ts';
 
 /**
  * `component-recovery`: per fault of params.faultKind, the params.what component time; worst

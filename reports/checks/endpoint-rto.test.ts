@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent, LbTransition, TargetRef } from '../../lib/run-format.ts';
 import { endpointRtos, endpointTags } from './endpoint-rto.ts';
-import { faultMeasurements, SETTLE_SEC, sliFor, sliRecovery } from './fault-recovery.ts';
+import { faultMeasurements } from './fault-recovery.ts';
 import { SliBounds } from './good-requests.ts';
 import { judge } from './judge.ts';
 import type { RequestSample } from './request-samples.ts';
+import { SETTLE_SEC, sliFor, sliRecovery } from './sli-recovery.ts';
 import { faultStart, faultStop, judgeOne, phases, plan, row, runData } from './test-run.ts';
 
 // A synthetic search-api pause, shaped like endpoint-calibration in ci: search every 125 ms

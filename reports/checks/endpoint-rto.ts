@@ -2,13 +2,13 @@ import type { RunMs } from '../../lib/run-format.ts';
 import type { SloRow } from '../../lib/slo.ts';
 import { ENDPOINTS } from '../../loadgen/profiles.ts';
 import { type Checker, type Measurement, msIn, round, unknown, within } from './checker.ts';
-import { horizonMs, SETTLE_SEC, sliFor, sliRecovery } from './fault-recovery.ts';
 import type { SliBounds } from './good-requests.ts';
 import { lbReadmission } from './lb-readmission.ts';
 import type { RunData } from './load-run.ts';
 import { isMeasurement } from './metric-windows.ts';
 import { faultsOfRow } from './rto.ts';
 import type { FaultSpan } from './run-windows.ts';
+import { horizonMs, SETTLE_SEC, sliFor, sliRecovery } from './sli-recovery.ts';
 
 const ALL = '*';
 

@@ -1,7 +1,7 @@
 import type { RunMs } from '../../lib/run-format.ts';
-import { targetNames } from './fault-recovery.ts';
 import type { RunData } from './load-run.ts';
 import type { FaultSpan } from './run-windows.ts';
+import { targetNames } from './sli-recovery.ts';
 
 /** When HAProxy took a fault's targets out of rotation and let the first back in, from its own log. */
 export interface LbReadmission {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sliRecovery } from './fault-recovery.ts';
 import { SliBounds } from './good-requests.ts';
 import { type RequestSample, recoveredAt, runEpochStart } from './request-samples.ts';
+import { sliRecovery } from './sli-recovery.ts';
 import { secs, win } from './test-run.ts';
 
 const req = (issuedMs: number, durationMs: number, error = false, tag = 'search'): RequestSample => ({

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../lib/run-format.ts';
 import type { LatencyBound } from '../../lib/slo.ts';
-import { sliRecovery } from './fault-recovery.ts';
 import { SliBounds } from './good-requests.ts';
+import { sliRecovery } from './sli-recovery.ts';
 import { faultStart, faultStop, judgeOne, phases, plan, row, runData, secs, win } from './test-run.ts';
 
 const history = [

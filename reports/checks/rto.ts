@@ -1,9 +1,9 @@
 import { type Checker, type Measurement, msIn, round, unknown, within } from './checker.ts';
-import { horizonMs, SETTLE_SEC, sliFor, sliRecovery } from './fault-recovery.ts';
 import type { RunData } from './load-run.ts';
 import { isMeasurement } from './metric-windows.ts';
 import { planDeviations } from './plan-deviations.ts';
 import { type FaultSpan, faultSpans } from './run-windows.ts';
+import { horizonMs, SETTLE_SEC, sliFor, sliRecovery } from './sli-recovery.ts';
 
 /** Faults a row is about: params.faultKind matches the fault name exactly; every fault without it. */
 export function faultsFor(run: RunData, faultKind: string | undefined): FaultSpan[] {
