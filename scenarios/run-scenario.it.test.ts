@@ -43,8 +43,8 @@ describe('windshear run-scenario on the real stack', () => {
   // the resume and the answer of the first request after the last bad one (computed here from the
   // run's own records): never shorter than the outage, never longer than what users saw; and
   // within 5 % of the pause (the calibration.rto.error row). The 5 % includes what HAProxy and
-  // search take to answer the waiting requests after the resume (50–180 ms measured), which is
-  // why the shortest pause is 5 s: 180 ms was 5.8 % of a 3 s pause on a loaded machine.
+  // search take to answer the waiting requests after the resume, which is why the shortest pause
+  // is 5 s: 178 ms of it was 5.8 % of a 3 s pause on a loaded machine.
   for (const [name, pauseSec] of [
     ['ingress-calibration-5s', 5],
     ['ingress-calibration', 20],

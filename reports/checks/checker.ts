@@ -132,3 +132,22 @@ export function samplesOf<P extends keyof ProbeDataOf & ProbeName>(
   }
   return out;
 }
+
+/**
+ * A calibration error row (RTO against a known truth): the worst error, and `unknown` instead of
+ * a pass when a fault never recovered (an unrecovered RTO cannot confirm the calibration).
+ */
+export function errorMeasurement(
+  worst: number,
+  detail: string,
+  evidence: unknown,
+  unrecovered: boolean,
+  objective: Objective,
+): Measurement {
+  return {
+    measured: worst,
+    detail,
+    evidence,
+    ...(unrecovered && within(worst, objective) ? { verdict: 'unknown' as const } : {}),
+  };
+}

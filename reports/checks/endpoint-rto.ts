@@ -1,7 +1,7 @@
 import type { RunMs } from '../../lib/run-format.ts';
 import type { SloRow } from '../../lib/slo.ts';
 import { ENDPOINTS } from '../../loadgen/profiles.ts';
-import { type Checker, type Measurement, msIn, round, unknown, within } from './checker.ts';
+import { type Checker, errorMeasurement, msIn, round, unknown, within } from './checker.ts';
 import type { SliBounds } from './good-requests.ts';
 import { lbReadmission } from './lb-readmission.ts';
 import type { RunData } from './load-run.ts';
@@ -190,12 +190,11 @@ export const endpointRtoError: Checker = (run, row, ctx) => {
   if (missing.length > 0) return unknown(`no truth or no measurement for ${tag}: ${list}`, evidence);
   const worst = round(Math.max(...per.map((p) => p.errorPct ?? 0)), 2);
   const detail = `worst error ${worst} % of the re-admission truth (${list}; settle ${SETTLE_SEC} s)`;
-  if (per.some((p) => p.rtoMs === null))
-    return {
-      measured: worst,
-      detail,
-      evidence,
-      ...(within(worst, row.objective) ? { verdict: 'unknown' as const } : {}),
-    };
-  return { measured: worst, detail, evidence } satisfies Measurement;
+  return errorMeasurement(
+    worst,
+    detail,
+    evidence,
+    per.some((p) => p.rtoMs === null),
+    row.objective,
+  );
 };

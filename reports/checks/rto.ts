@@ -1,4 +1,4 @@
-import { type Checker, type Measurement, msIn, round, unknown, within } from './checker.ts';
+import { type Checker, errorMeasurement, type Measurement, msIn, round, unknown, within } from './checker.ts';
 import type { RunData } from './load-run.ts';
 import { isMeasurement } from './metric-windows.ts';
 import { planDeviations } from './plan-deviations.ts';
@@ -146,12 +146,11 @@ export const rtoError: Checker = (run, row, ctx) => {
     faults: per.map((p) => ({ faultId: p.f.faultId, trueMs: p.trueMs, rtoMs: p.rtoMs, errorPct: p.errPct })),
   };
   const detail = `worst error ${worst} % (${list.join('; ')}; SLI ${sli.from}, settle ${SETTLE_SEC} s)`;
-  if (per.some((p) => p.rtoMs === null))
-    return {
-      measured: worst,
-      detail,
-      evidence,
-      ...(within(worst, row.objective) ? { verdict: 'unknown' as const } : {}),
-    };
-  return { measured: worst, detail, evidence };
+  return errorMeasurement(
+    worst,
+    detail,
+    evidence,
+    per.some((p) => p.rtoMs === null),
+    row.objective,
+  );
 };
