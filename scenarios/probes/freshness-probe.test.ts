@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pollDelayMs } from './freshness-probe.ts';
+import { pollDelayMs, refreshIntervalOf } from './freshness-probe.ts';
 
 describe('pollDelayMs', () => {
   it('polls at the first interval, then at a tenth of the wait, at most every second', () => {
@@ -17,5 +17,27 @@ describe('pollDelayMs', () => {
       t += pollDelayMs(t, 50);
     }
     expect(polls).toBeLessThan(80);
+  });
+});
+
+describe('refreshIntervalOf', () => {
+  it('reads the interval set on the index, else its default', () => {
+    expect(
+      refreshIntervalOf({ flights: { settings: { index: { refresh_interval: '500ms' } } } }, 'flights'),
+    ).toBe('500ms');
+    expect(
+      refreshIntervalOf(
+        { flights: { settings: {}, defaults: { index: { refresh_interval: '1s' } } } },
+        'flights',
+      ),
+    ).toBe('1s');
+  });
+
+  it('is null for another index or an error body', () => {
+    expect(
+      refreshIntervalOf({ other: { settings: { index: { refresh_interval: '1s' } } } }, 'flights'),
+    ).toBeNull();
+    expect(refreshIntervalOf({ error: 'index_not_found_exception' }, 'flights')).toBeNull();
+    expect(refreshIntervalOf(null, 'flights')).toBeNull();
   });
 });

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { FareUpdate, PriceResponse, SearchResponse } from '../../system/contracts.ts';
+import {
+  type FareUpdate,
+  type PriceResponse,
+  SEARCH_INDEX,
+  type SearchResponse,
+} from '../../system/contracts.ts';
 import { componentsOf, type Topology } from '../../system/topology.ts';
 import type { Probe, ProbeResult } from './sampler.ts';
 
@@ -49,6 +54,16 @@ async function getJson<T>(
  * 10 % (or the first interval) of the truth, and a backlog of 30 s costs ~60 polls instead of 600:
  * the probe must not load what it measures.
  */
+/** `index.refresh_interval` of `index` from a `GET <index>/_settings?include_defaults=true` answer. */
+export function refreshIntervalOf(body: unknown, index: string): string | null {
+  const at = (body as Record<string, { settings?: unknown; defaults?: unknown } | undefined> | null)?.[index];
+  for (const part of [at?.settings, at?.defaults]) {
+    const v = (part as { index?: { refresh_interval?: unknown } } | undefined)?.index?.refresh_interval;
+    if (typeof v === 'string') return v;
+  }
+  return null;
+}
+
 export function pollDelayMs(elapsedMs: number, firstMs: number): number {
   return Math.max(firstMs, Math.min(1000, elapsedMs / 10));
 }
@@ -162,18 +177,37 @@ export function freshnessProbe(topology: Topology, opts: FreshnessOptions = {}):
 
   async function indexRefreshAt(base: string): Promise<number> {
     if (!indexReady) {
+      // The scratch index refreshes as often as the system's own index does (read from it, not
+      // assumed), so the figure is what a search of `flights` would see.
+      const live = await get<Record<string, { settings?: { index?: { refresh_interval?: string } } }>>(
+        `${base}/${SEARCH_INDEX}/_settings/index.refresh_interval?include_defaults=true`,
+        3000,
+      );
+      const refresh = refreshIntervalOf(live.body, SEARCH_INDEX);
+      if (live.status !== 200 || refresh === null)
+        throw new Error(`refresh_interval of ${SEARCH_INDEX}: HTTP ${live.status}`);
       const r = await send(`${base}/${PROBE_INDEX}`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({
           // A copy in two AZs, like the system's index: one AZ lost, the probe still measures.
-          settings: { number_of_shards: 1, number_of_replicas: 1, refresh_interval: '1s' },
+          settings: { number_of_shards: 1, number_of_replicas: 1, refresh_interval: refresh },
         }),
         signal: AbortSignal.timeout(3000),
       });
       await r.arrayBuffer();
-      // 400 resource_already_exists is fine.
+      // 400 resource_already_exists: left by an earlier run, perhaps with another interval.
       if (!r.ok && r.status !== 400) throw new Error(`creating ${PROBE_INDEX}: HTTP ${r.status}`);
+      if (r.status === 400) {
+        const u = await send(`${base}/${PROBE_INDEX}/_settings`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ index: { refresh_interval: refresh } }),
+          signal: AbortSignal.timeout(3000),
+        });
+        await u.arrayBuffer();
+        if (!u.ok) throw new Error(`setting ${PROBE_INDEX}'s refresh_interval: HTTP ${u.status}`);
+      }
       indexReady = true;
     }
     const id = randomUUID();

@@ -22,6 +22,8 @@ export interface LoadCatalogueOptions {
   startDate?: string;
   days?: number;
   log?: (msg: string) => void;
+  /** Load only one store (each can start as soon as its own server is ready); default both. */
+  only?: 'postgres' | 'index';
 }
 
 export interface LoadSummary {
@@ -164,6 +166,10 @@ async function loadIndex(os: SearchClient, cat: Catalogue): Promise<boolean> {
   }
   await os.request('POST', `/${INDEX_NAME}/_refresh`, undefined, { timeoutMs: 30_000 });
   if (created) {
+    // Committed before the replica is added: peer recovery then copies the segment files.
+    // Without the commit the new replica replays every operation since the last one (all
+    // ~29k documents indexed again) before the cluster turns green.
+    await os.request('POST', `/${INDEX_NAME}/_flush`, undefined, { timeoutMs: 30_000 });
     const { number_of_replicas, refresh_interval } = INDEX_BODY.settings;
     await os.request(
       'PUT',
@@ -177,6 +183,15 @@ async function loadIndex(os: SearchClient, cat: Catalogue): Promise<boolean> {
   return created;
 }
 
+let lastCatalogue: { key: string; cat: Catalogue } | null = null;
+
+/** The seeded catalogue; the last one is kept, since `up` loads its two stores one after the other (~1 s each). */
+function catalogueFor(o: { seed: number; startDate?: string; days?: number }): Catalogue {
+  const key = JSON.stringify([o.seed, o.startDate ?? null, o.days ?? null]);
+  if (lastCatalogue?.key !== key) lastCatalogue = { key, cat: generateCatalogue(o) };
+  return lastCatalogue.cat;
+}
+
 /**
  * Generates the seeded catalogue and loads it: PostgreSQL schema (db/schema.sql) and rows,
  * the OpenSearch `flights` index (mappings, refresh_interval 1s) and, optionally, a warm price
@@ -185,31 +200,36 @@ async function loadIndex(os: SearchClient, cat: Catalogue): Promise<boolean> {
 export async function loadCatalogue(opts: LoadCatalogueOptions): Promise<LoadSummary> {
   const log = opts.log ?? (() => undefined);
   const database = opts.pgDatabase ?? PG_DATABASE;
-  const cat = generateCatalogue({ seed: opts.seed, startDate: opts.startDate, days: opts.days });
+  const cat = catalogueFor({ seed: opts.seed, startDate: opts.startDate, days: opts.days });
   log(`catalogue: ${cat.flights.length} flights, ${cat.fares.length} fares`);
-  await ensureDatabase(opts, database);
-  const pool = new FailoverPool({
-    hosts: opts.pgHosts,
-    database,
-    user: opts.pgUser ?? 'postgres',
-    password: opts.pgPassword,
-    max: 2,
-    queryTimeoutMs: 120_000,
-  });
-  const os = new SearchClient(
-    Array.isArray(opts.opensearchUrl) ? opts.opensearchUrl : [opts.opensearchUrl],
-    60_000,
-  );
+  const withPostgres = opts.only !== 'index';
+  const withIndex = opts.only !== 'postgres';
+  if (withPostgres) await ensureDatabase(opts, database);
+  const pool = withPostgres
+    ? new FailoverPool({
+        hosts: opts.pgHosts,
+        database,
+        user: opts.pgUser ?? 'postgres',
+        password: opts.pgPassword,
+        max: 2,
+        queryTimeoutMs: 120_000,
+      })
+    : null;
+  const os = withIndex
+    ? new SearchClient(Array.isArray(opts.opensearchUrl) ? opts.opensearchUrl : [opts.opensearchUrl], 60_000)
+    : null;
   try {
     // The two stores load side by side (each waits mostly on its own server).
     const [, indexCreated] = await Promise.all([
-      loadPostgres(pool, cat).then(() => log('postgres loaded')),
-      loadIndex(os, cat).then((created) => {
-        log('opensearch loaded');
-        return created;
-      }),
+      pool ? loadPostgres(pool, cat).then(() => log('postgres loaded')) : undefined,
+      os
+        ? loadIndex(os, cat).then((created) => {
+            log('opensearch loaded');
+            return created;
+          })
+        : false,
     ]);
-    if (opts.redis) {
+    if (opts.redis && pool) {
       const redis = createRedis({
         sentinels: opts.redis.sentinels,
         masterName: opts.redis.masterName,
@@ -228,7 +248,7 @@ export async function loadCatalogue(opts: LoadCatalogueOptions): Promise<LoadSum
     }
     return { flights: cat.flights.length, fares: cat.fares.length, indexCreated };
   } finally {
-    await pool.end();
-    await os.close();
+    await pool?.end();
+    await os?.close();
   }
 }

@@ -27,8 +27,9 @@ import type {
 } from '../platform.ts';
 import { addBridgeAccept, removeBridgeAccept } from './bridge-firewall.ts';
 import {
+  type BootstrapPart,
   type BuildContext,
-  bootstrapSystem,
+  bootstrapPart,
   prepareHaproxy,
   prepareKafka,
   prepareKeeper,
@@ -204,9 +205,23 @@ export class LocalPlatform implements Platform {
       for (const [i, c] of of('opensearch').entries()) run(c, searchSpecs[i]!);
       log('postgres: pg_auto_failover monitor, primary, synchronous standby');
       const observer = new StackObserver(topology);
+      // Each part of the system's data starts as soon as its tier is ready; services wait for all.
+      const parts = new Map<BootstrapPart, Promise<void>>();
+      const withServices = of('service').length > 0;
+      const bootstrap = (part: BootstrapPart) => {
+        if (!withServices || parts.has(part)) return;
+        const p = bootstrapPart(ctx, part, log);
+        p.catch(() => undefined); // awaited (and thrown) by startServices
+        parts.set(part, p);
+      };
       try {
         await waitReady(ctx, observer, {
           log,
+          tierReady: (tier) => {
+            if (tier === 'kafka') bootstrap('topics');
+            if (tier === 'postgres') bootstrap('postgres');
+            if (tier === 'opensearch') bootstrap('index');
+          },
           startPostgres: async (phase, c, monitor) => {
             if (phase === 'monitor') {
               run(c, await prepareMonitor(ctx, c));
@@ -216,7 +231,8 @@ export class LocalPlatform implements Platform {
             }
           },
           startServices: async () => {
-            await bootstrapSystem(ctx, log);
+            for (const part of ['topics', 'postgres', 'index'] as const) bootstrap(part);
+            await Promise.all(parts.values());
             const bundle = await bundleServices();
             log(`services: system/ compiled to ${bundle.file} in ${bundle.ms} ms`);
             for (const c of of('service')) run(c, prepareService(ctx, c));

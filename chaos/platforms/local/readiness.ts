@@ -18,7 +18,9 @@ export const PROBE_TOPIC = 'ws.probe';
 export interface ReadyHooks {
   log: (line: string) => void;
   startPostgres: (phase: 'monitor' | 'node', c: ComponentSpec, monitor: ComponentSpec) => Promise<void>;
-  /** Creates topics and loads the catalogue, then starts the services (when the topology has any). */
+  /** Called once a tier is ready (its data can be loaded while slower tiers still start). */
+  tierReady?: (tier: 'kafka' | 'redis' | 'postgres' | 'opensearch') => void;
+  /** Waits for the topics and the catalogue, then starts the services (when the topology has any). */
   startServices: () => Promise<void>;
   startHaproxy: () => Promise<void>;
 }
@@ -251,11 +253,12 @@ export async function waitReady(
       failures.push(error);
       abort.abort(new NotReady('stopped: another tier failed'));
     });
+  const ready = (name: 'kafka' | 'redis' | 'postgres' | 'opensearch') => () => hooks.tierReady?.(name);
   await Promise.all([
-    tier(kafkaReady(tctx, observer, hooks.log)),
-    tier(redisReady(tctx, observer, hooks.log)),
-    tier(postgresReady(tctx, observer, hooks)),
-    tier(opensearchReady(tctx, observer, hooks.log)),
+    tier(kafkaReady(tctx, observer, hooks.log).then(ready('kafka'))),
+    tier(redisReady(tctx, observer, hooks.log).then(ready('redis'))),
+    tier(postgresReady(tctx, observer, hooks).then(ready('postgres'))),
+    tier(opensearchReady(tctx, observer, hooks.log).then(ready('opensearch'))),
   ]);
   if (failures.length > 0) throw failures[0];
   const services = componentsOf(ctx.topology, 'service');
