@@ -99,7 +99,8 @@ export type ProbeName =
   | 'haproxy'
   | 'api'
   | 'service-metrics'
-  | 'freshness';
+  | 'freshness'
+  | 'opensearch';
 
 /** Data of a `sample` event, by probe. A probe that could not observe writes ok=false. */
 export type ProbeData =
@@ -111,6 +112,7 @@ export type ProbeData =
   | ApiSample
   | ServiceMetricsSample
   | FreshnessSample
+  | OpensearchSample
   | Record<string, never>;
 
 export interface KafkaSample {
@@ -187,6 +189,23 @@ export interface FreshnessSample {
   ingestLagSec: number | null;
   /** Index write to visible in search, in seconds. */
   indexRefreshSec: number | null;
+}
+
+/** OpenSearch cluster health (`_cluster/health`) as one node reports it; null fields: no node answered. */
+export interface OpensearchSample {
+  status: 'green' | 'yellow' | 'red' | null;
+  /** Nodes in the cluster (number_of_nodes). */
+  nodes: number | null;
+  /** Shard copies assigned to no node (unassigned_shards). */
+  unassignedShards: number | null;
+  /** Active shard copies of all copies, percent (active_shards_percent_as_number). */
+  activeShardsPercent: number | null;
+  /** The node whose answer this is: the first of the topology's OpenSearch nodes that answered. */
+  from: string | null;
+  /** The topology's OpenSearch nodes that answered within the timeout, in topology order. */
+  answered: string[];
+  /** The topology's OpenSearch nodes that did not (answered + silent: every node of the topology). */
+  silent: string[];
 }
 
 /**

@@ -61,7 +61,8 @@ export type ComponentEvent =
   | 'redis-switch-master'
   | 'pg-writable'
   | 'lb-healthy'
-  | 'stream-recovery';
+  | 'stream-recovery'
+  | 'search-green';
 
 /** `steady` = every phase outside fault and recovery; `run` = from load start to load end. */
 export type SloWindow = Extract<Phase, 'baseline' | 'fault' | 'recovery' | 'after'> | 'steady' | 'run';

@@ -275,6 +275,7 @@ describe('parseScenarioText', () => {
       drainActions: [],
       supplierFeed: { ratePerSec: 10000 },
     });
-    expect(l.scenario.probes).toHaveLength(8);
+    expect(l.scenario.probes).toHaveLength(9);
+    expect(l.scenario.probes).toContain('opensearch');
   });
 });

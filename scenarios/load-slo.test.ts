@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WindshearError } from '../lib/errors.ts';
+import { INDEX_BODY } from '../system/catalogue/search-index.ts';
 import { loadSloTables, parseSloTableText, REPO_ROOT, sloIndex } from './load-slo.ts';
 
 const SEEDS_DIR = process.env.WINDSHEAR_SEEDS_DIR ?? resolve(REPO_ROOT, '../shared/seeds');
@@ -23,6 +24,7 @@ describe('SLO tables', () => {
       ['search.index-refresh', '<=', 1, 's', '000_', false],
       ['redis.promotion', '<=', 15, 's', '000_', false],
       ['stream.recovery', '<', 30, 's', '000_', false],
+      ['search.cluster-green', '<', 900, 's', '000_', false],
       ['kafka.leader-failover', '<', 10, 's', '002_', false],
       ['postgres.failover', '<', 30, 's', '003_', false],
       ['redis.failover', '<', 60, 's', '003_', false],
@@ -55,6 +57,13 @@ describe('SLO tables', () => {
     const index = sloIndex(await loadSloTables());
     expect(index.get('redis.promotion')?.note).toMatch(/≈ 10 s/);
     expect(index.get('availability')?.note).toMatch(/steady/);
+    const green = index.get('search.cluster-green');
+    expect(green?.params?.what).toBe('search-green');
+    expect(green?.objective.value).toBe(index.get('rto.az')?.objective.value);
+    expect(green?.note).toMatch(/yellow/);
+    // The note quotes the index's delayed allocation; it must change with it.
+    const delay = INDEX_BODY.settings['unassigned.node_left.delayed_timeout'].replace(/s$/, ' s');
+    expect(green?.note).toContain(`delayed_timeout is ${delay}`);
   });
 
   // Quotes are checked against the seeds themselves wherever the seeds are checked out beside the repo.

@@ -53,6 +53,7 @@ export const PROBE_NAMES = keysOf<ProbeName>({
   api: true,
   'service-metrics': true,
   freshness: true,
+  opensearch: true,
 });
 export const METRIC_IDS = keysOf<MetricId>({
   latency: true,
@@ -83,6 +84,7 @@ export const COMPONENT_EVENTS = keysOf<ComponentEvent>({
   'pg-writable': true,
   'lb-healthy': true,
   'stream-recovery': true,
+  'search-green': true,
 });
 export const SLO_WINDOWS = keysOf<SloWindow>({
   baseline: true,

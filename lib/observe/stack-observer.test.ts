@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildTopology } from '../../system/topology.ts';
-import { parseHaproxyCsv } from './stack-observer.ts';
+import { parseClusterHealth, parseHaproxyCsv } from './stack-observer.ts';
 
 describe('parseHaproxyCsv', () => {
   it('keeps servers with their AZ and health status, drops FRONTEND/BACKEND rows', () => {
@@ -18,5 +18,42 @@ describe('parseHaproxyCsv', () => {
       { backend: 'search-api', server: 'search-api-b1', az: 'az-b', status: 'DOWN' },
       { backend: 'search-api', server: 'search-api-c1', az: 'az-c', status: 'MAINT' },
     ]);
+  });
+});
+
+describe('parseClusterHealth', () => {
+  it('reads status, nodes, unassigned shards and active shards percent', () => {
+    const body = {
+      cluster_name: 'ws',
+      status: 'yellow',
+      number_of_nodes: 2,
+      number_of_data_nodes: 2,
+      active_shards: 1,
+      unassigned_shards: 1,
+      active_shards_percent_as_number: 50,
+    };
+    expect(parseClusterHealth(body)).toEqual({
+      ok: true,
+      data: { status: 'yellow', nodes: 2, unassignedShards: 1, activeShardsPercent: 50 },
+    });
+  });
+
+  it('is an error for anything else: an error body, an unknown status, a missing count', () => {
+    const error = { error: { type: 'master_not_discovered_exception' }, status: 503 };
+    expect(parseClusterHealth(error)).toMatchObject({
+      ok: false,
+      data: null,
+      error: expect.stringContaining('not a cluster health answer'),
+    });
+    const full = {
+      status: 'green',
+      number_of_nodes: 3,
+      unassigned_shards: 0,
+      active_shards_percent_as_number: 100,
+    };
+    expect(parseClusterHealth(full).ok).toBe(true);
+    expect(parseClusterHealth({ ...full, status: 'blue' }).ok).toBe(false);
+    expect(parseClusterHealth({ ...full, unassigned_shards: undefined }).ok).toBe(false);
+    expect(parseClusterHealth(null).ok).toBe(false);
   });
 });

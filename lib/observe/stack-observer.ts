@@ -340,13 +340,17 @@ export class StackObserver {
       : { ok: false, data, error: 'a node did not answer' };
   }
 
-  async opensearch(c: ComponentSpec): Promise<Observed<{ status: string; nodes: number }>> {
+  /** One node's answer to `_cluster/health`, within the timeout; a non-2xx answer is an error. */
+  async opensearch(c: ComponentSpec): Promise<Observed<OpensearchHealth>> {
     try {
       const res = await fetch(`http://${c.host}:${c.ports.http}/_cluster/health`, {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
-      const body = (await res.json()) as { status: string; number_of_nodes: number };
-      return { ok: true, data: { status: body.status, nodes: body.number_of_nodes } };
+      if (!res.ok) {
+        await res.arrayBuffer().catch(() => undefined);
+        return { ok: false, data: null, error: `HTTP ${res.status}` };
+      }
+      return parseClusterHealth(await res.json());
     } catch (e) {
       return { ok: false, data: null, error: errText(e) };
     }
@@ -371,6 +375,36 @@ export class StackObserver {
     for (const r of this.redisClients.values()) r.disconnect();
     this.redisClients.clear();
   }
+}
+
+/** The parts of OpenSearch's `_cluster/health` answer the harness reads. */
+export interface OpensearchHealth {
+  status: 'green' | 'yellow' | 'red';
+  /** number_of_nodes */
+  nodes: number;
+  /** unassigned_shards */
+  unassignedShards: number;
+  /** active_shards_percent_as_number */
+  activeShardsPercent: number;
+}
+
+const HEALTH_STATUSES: readonly OpensearchHealth['status'][] = ['green', 'yellow', 'red'];
+
+/** A `_cluster/health` body, or an error naming what it lacks. */
+export function parseClusterHealth(body: unknown): Observed<OpensearchHealth> {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const status = HEALTH_STATUSES.find((s) => s === b.status);
+  const num = (k: string) => (typeof b[k] === 'number' ? (b[k] as number) : null);
+  const nodes = num('number_of_nodes');
+  const unassignedShards = num('unassigned_shards');
+  const activeShardsPercent = num('active_shards_percent_as_number');
+  if (status === undefined || nodes === null || unassignedShards === null || activeShardsPercent === null)
+    return {
+      ok: false,
+      data: null,
+      error: `not a cluster health answer: ${JSON.stringify(body).slice(0, 200)}`,
+    };
+  return { ok: true, data: { status, nodes, unassignedShards, activeShardsPercent } };
 }
 
 /** Parses `show stat` CSV into backend servers (FRONTEND/BACKEND summary rows dropped). */

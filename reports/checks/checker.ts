@@ -3,6 +3,7 @@ import type {
   FreshnessSample,
   HaproxySample,
   KafkaSample,
+  OpensearchSample,
   PostgresSample,
   ProbeName,
   RedisSample,
@@ -107,6 +108,7 @@ interface ProbeDataOf {
   haproxy: HaproxySample;
   'service-metrics': ServiceMetricsSample;
   freshness: FreshnessSample;
+  opensearch: OpensearchSample;
 }
 
 export interface Sample<T> {

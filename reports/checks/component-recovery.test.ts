@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryEvent } from '../../lib/run-format.ts';
-import { faultMeasurements } from './fault-recovery.ts';
+import type { HistoryEvent, OpensearchSample } from '../../lib/run-format.ts';
+import { faultMeasurements, searchNodesExpected } from './fault-recovery.ts';
 import { faultStart, faultStop, judgeOne, phases, plan, row, runData, sample } from './test-run.ts';
 
 const targets = [
@@ -73,7 +73,8 @@ const comp = (
     | 'redis-switch-master'
     | 'pg-writable'
     | 'lb-healthy'
-    | 'stream-recovery',
+    | 'stream-recovery'
+    | 'search-green',
   value = 10,
 ) =>
   row({
@@ -213,5 +214,117 @@ describe('component-recovery', () => {
     expect(judgeOne(runData({ plan: planned, history: history() }), comp('kafka-leader')).verdict).not.toBe(
       'unknown',
     );
+  });
+});
+
+describe('search-green', () => {
+  const NODES = ['opensearch-a', 'opensearch-b', 'opensearch-c'];
+  /** One opensearch sample: status and cluster size as the first answering node reports them. */
+  const os = (
+    status: 'green' | 'yellow' | 'red',
+    nodes: number,
+    silent: string[] = [],
+  ): OpensearchSample => ({
+    status,
+    nodes,
+    unassignedShards: status === 'green' ? 0 : 1,
+    activeShardsPercent: status === 'green' ? 100 : 50,
+    from: NODES.find((n) => !silent.includes(n)) ?? null,
+    answered: NODES.filter((n) => !silent.includes(n)),
+    silent,
+  });
+  /** az-a lost from 10 s to 30 s, load until 60 s, one opensearch sample a second from `at(sec)`. */
+  function searchHistory(at: (sec: number) => OpensearchSample | null): HistoryEvent[] {
+    const out: HistoryEvent[] = [
+      ...phases(
+        [
+          ['baseline', 0],
+          ['fault', 10],
+          ['after', 30],
+        ],
+        60,
+      ),
+      faultStart(10_000, 'az', 'az-outage', [
+        { name: 'az-a', az: 'az-a', role: 'az', members: ['opensearch-a', 'kafka-1'] },
+      ]),
+      faultStop(30_000, 'az'),
+    ];
+    for (let s = 0; s < 60; s++) {
+      const d = at(s);
+      out.push(d === null ? sample(s * 1000, 'opensearch', {}, false) : sample(s * 1000, 'opensearch', d));
+    }
+    return out.sort((a, b) => a.t - b.t);
+  }
+  const judge = (h: HistoryEvent[], value = 900) =>
+    judgeOne(runData({ history: h, metrics: null }), comp('search-green', value));
+
+  it('green with every node throughout: 0', () => {
+    expect(judge(searchHistory(() => os('green', 3)))).toMatchObject({ verdict: 'pass', measured: 0 });
+  });
+
+  it('yellow, then green with a node missing, then green with every node: the time to the last', () => {
+    // The lost node's copies are rebuilt elsewhere (green, 2 nodes) before it comes back at 41 s.
+    const h = searchHistory((s) =>
+      s < 11
+        ? os('green', 3)
+        : s < 33
+          ? os('yellow', 2, ['opensearch-a'])
+          : s < 41
+            ? os('green', 2, ['opensearch-a'])
+            : os('green', 3),
+    );
+    expect(judge(h)).toMatchObject({ verdict: 'pass', measured: 31 });
+    expect(judge(h, 30)).toMatchObject({ verdict: 'fail', measured: 31 });
+    const [f] = faultMeasurements(runData({ history: h, metrics: null }), []);
+    expect(f?.components.find((c) => c.what === 'search-green')).toEqual({
+      what: 'search-green',
+      ms: 31_000,
+      detectedMs: 1000,
+      resolutionMs: 1000,
+    });
+  });
+
+  it('every node back but still yellow is not recovered: green decides', () => {
+    const h = searchHistory((s) =>
+      s < 11 ? os('green', 3) : s < 45 ? os('yellow', s < 35 ? 2 : 3) : os('green', 3),
+    );
+    expect(judge(h)).toMatchObject({ measured: 35 });
+  });
+
+  it('yellow until the end of load: not recovered, fail over the bound, unknown under it', () => {
+    const h = searchHistory((s) => (s < 11 ? os('green', 3) : os('yellow', 3)));
+    // Not green again in the 50 s observed: at least 50 s.
+    expect(judge(h, 30)).toMatchObject({ verdict: 'fail', measured: 50 });
+    const v = judge(h, 900);
+    expect(v).toMatchObject({ verdict: 'unknown', measured: 50 });
+    expect(v.detail).toContain('az did not recover');
+  });
+
+  it('a sample in which no node answered counts as not green', () => {
+    const h = searchHistory((s) => (s >= 10 && s < 14 ? null : os('green', 3)));
+    expect(judge(h)).toMatchObject({ verdict: 'pass', measured: 4 });
+  });
+
+  it('no opensearch samples, or none that answered during the fault: unknown', () => {
+    const none = searchHistory(() => os('green', 3)).filter((e) => e.kind !== 'sample');
+    expect(judge(none)).toMatchObject({
+      verdict: 'unknown',
+      measured: null,
+      detail: expect.stringContaining('search-green has no data: no opensearch samples during az'),
+    });
+    expect(judge(searchHistory((s) => (s < 10 ? os('green', 3) : null)))).toMatchObject({
+      verdict: 'unknown',
+      measured: null,
+    });
+    expect(judgeOne(runData({ history: null }), comp('search-green')).verdict).toBe('unknown');
+  });
+
+  it("expects the topology's nodes, else the most seen before the fault", () => {
+    const fault = { faultId: 'az', fault: 'az-outage', startMs: 10_000, stopMs: 30_000, targets: [] };
+    const s = (t: number, d: OpensearchSample) => ({ t, data: d });
+    expect(searchNodesExpected([s(0, os('green', 2, ['opensearch-a']))], fault)).toBe(3);
+    const bare = (t: number, nodes: number) => s(t, { ...os('green', nodes), answered: [], silent: [] });
+    expect(searchNodesExpected([bare(0, 3), bare(5000, 2), bare(20_000, 5)], fault)).toBe(3);
+    expect(searchNodesExpected([bare(20_000, 3)], fault)).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import type { FaultMeasurement, ProbeName, RunMs } from '../../lib/run-format.ts';
+import type { FaultMeasurement, OpensearchSample, ProbeName, RunMs } from '../../lib/run-format.ts';
 import type { ComponentEvent, SloRow } from '../../lib/slo.ts';
 import { type Sample, samplesOf, toMs } from './checker.ts';
 import { endpointRtos } from './endpoint-rto.ts';
@@ -82,7 +82,9 @@ export function lagObjectiveSec(rows: readonly SloRow[], group: string): { sec: 
  *   fault (applies when the old primary was a target or the primary changed);
  * - pg-writable: the postgres sample's write probe succeeded (also in a sample failed for another node);
  * - lb-healthy: no HAProxy server that is a fault target is UP (applies when one is a server);
- * - stream-recovery: lag of `stream-normalizer` at or under its objective.
+ * - stream-recovery: lag of `stream-normalizer` at or under its objective;
+ * - search-green: the OpenSearch cluster is green with every node of the topology in it
+ *   (searchNodesExpected); a sample in which no node answered counts as not green.
  */
 export function componentRecovery(
   run: RunData,
@@ -168,7 +170,45 @@ export function componentRecovery(
       const limit = lagObjectiveSec(rows, STREAM_GROUP).sec;
       return firstHealthyAfterBad(samples, fault, horizon, (lag) => lag > limit);
     }
+    case 'search-green': {
+      const samples = samplesOf(run, 'opensearch', NO_SEARCH_ANSWER) ?? [];
+      if (!samples.some((s) => s.t >= fault.startMs && s.t < horizon && s.data.status !== null))
+        return undefined;
+      const expected = searchNodesExpected(samples, fault);
+      if (expected === null) return undefined;
+      return firstHealthyAfterBad(
+        samples,
+        fault,
+        horizon,
+        (d) => d.status !== 'green' || d.nodes === null || d.nodes < expected,
+      );
+    }
   }
+}
+
+/** How a failed opensearch sample (no node answered) reads: nothing seen, so not green. */
+const NO_SEARCH_ANSWER: OpensearchSample = {
+  status: null,
+  nodes: null,
+  unassignedShards: null,
+  activeShardsPercent: null,
+  from: null,
+  answered: [],
+  silent: [],
+};
+
+/**
+ * OpenSearch nodes the cluster should have: the topology's (answered + silent of any sample),
+ * else the most nodes a sample before the fault saw; null when neither is known.
+ */
+export function searchNodesExpected(
+  samples: readonly Sample<OpensearchSample>[],
+  fault: FaultSpan,
+): number | null {
+  const topology = Math.max(0, ...samples.map((s) => s.data.answered.length + s.data.silent.length));
+  if (topology > 0) return topology;
+  const before = samples.flatMap((s) => (s.t < fault.startMs && s.data.nodes !== null ? [s.data.nodes] : []));
+  return before.length > 0 ? Math.max(...before) : null;
 }
 
 /** The probe each component event is read from. */
@@ -179,6 +219,7 @@ export const PROBE_OF_EVENT: Readonly<Record<ComponentEvent, ProbeName>> = {
   'pg-writable': 'postgres',
   'lb-healthy': 'haproxy',
   'stream-recovery': 'consumer-lag',
+  'search-green': 'opensearch',
 };
 
 /**
@@ -208,6 +249,7 @@ export const COMPONENT_EVENTS: readonly ComponentEvent[] = [
   'pg-writable',
   'lb-healthy',
   'stream-recovery',
+  'search-green',
 ];
 
 /**

@@ -332,7 +332,7 @@ export function rtoChart(spans: RtoSpan[], events: ComponentEvent[], spanSec: nu
       });
     }
   }
-  for (const component of ['kafka', 'redis', 'postgres', 'haproxy'] as const) {
+  for (const component of ['kafka', 'redis', 'postgres', 'haproxy', 'opensearch'] as const) {
     const mine = events.filter((e) => e.component === component);
     if (mine.length === 0) continue;
     order.push(component);

@@ -299,7 +299,7 @@ function recoverySection(
   );
   return `<p class="note">RTO runs from fault start to the start of the first full settle window in which the SLI
 stays within objective; detection is the first second the SLI left it. Component recovery times are measured from the
-same fault start. Events below come from the kafka, redis, postgres and haproxy probes.</p>
+same fault start. Events below come from the kafka, redis, postgres, haproxy and opensearch probes.</p>
 ${chartBox('chart-rto', 'per fault: fault window, RTO span, detection and component recoveries; component events below')}
 ${measured.length === 0 ? '' : `<table><thead><tr><th>fault</th><th>what</th><th>targets</th><th>detection</th><th>RTO</th><th>component recovery (from fault start)</th></tr></thead><tbody>${faultRows.join('\n')}</tbody></table>`}
 ${

@@ -102,6 +102,35 @@ describe('componentEvents', () => {
     ]);
   });
 
+  it('reports the OpenSearch cluster changing health or size, not a sample that repeats it', () => {
+    const os = (status: 'green' | 'yellow', nodes: number, silent: string[] = []) => ({
+      status,
+      nodes,
+      unassignedShards: status === 'green' ? 0 : 1,
+      activeShardsPercent: status === 'green' ? 100 : 50,
+      from: 'opensearch-b',
+      answered: ['opensearch-a', 'opensearch-b', 'opensearch-c'].filter((n) => !silent.includes(n)),
+      silent,
+    });
+    const history: HistoryEvent[] = [
+      sample(1000, 'opensearch', os('green', 3)),
+      sample(2000, 'opensearch', os('green', 3)),
+      sample(3000, 'opensearch', os('yellow', 2, ['opensearch-a'])),
+      sample(4000, 'opensearch', os('yellow', 2, ['opensearch-a'])),
+      sample(5000, 'opensearch', os('green', 2, ['opensearch-a'])),
+      sample(6000, 'opensearch', os('green', 3)),
+    ];
+    const events = componentEvents(history);
+    expect(events.map((e) => `${e.sec} ${e.component} ${e.what}`)).toEqual([
+      '3 opensearch yellow, 2 nodes',
+      '5 opensearch green, 2 nodes',
+      '6 opensearch green, 3 nodes',
+    ]);
+    expect(events[0]?.detail).toBe(
+      'cluster green with 3 nodes → yellow with 2, 1 unassigned shard(s) (from opensearch-b; no answer from opensearch-a)',
+    );
+  });
+
   it('ignores failed samples and the first sample of each probe', () => {
     const history: HistoryEvent[] = [
       { t: 0, wall: '', kind: 'sample', probe: 'redis', ok: false, data: {}, error: 'timeout' },

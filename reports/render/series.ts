@@ -6,6 +6,7 @@ import type {
   HistoryEvent,
   KafkaSample,
   LatencyWindow,
+  OpensearchSample,
   Phase,
   PostgresSample,
   RedisSample,
@@ -51,7 +52,7 @@ export interface PhaseSpan {
   startSec: number;
   endSec: number;
 }
-export type ComponentName = 'kafka' | 'redis' | 'postgres' | 'haproxy';
+export type ComponentName = 'kafka' | 'redis' | 'postgres' | 'haproxy' | 'opensearch';
 export interface ComponentEvent {
   sec: number;
   component: ComponentName;
@@ -219,7 +220,8 @@ export function phaseSpans(history: HistoryEvent[], spanSec: number): PhaseSpan[
 /**
  * Component events on the run's time axis, from changes between consecutive successful samples:
  * Kafka partition leader changes and ISR below 2, Sentinel's agreed primary switching, Postgres
- * primary promotion and writability, HAProxy servers going DOWN/UP.
+ * primary promotion and writability, HAProxy servers going DOWN/UP, the OpenSearch cluster's
+ * health or size changing.
  */
 export function componentEvents(history: HistoryEvent[]): ComponentEvent[] {
   const out: ComponentEvent[] = [];
@@ -227,6 +229,7 @@ export function componentEvents(history: HistoryEvent[]): ComponentEvent[] {
   let redis: RedisSample | null = null;
   let pg: PostgresSample | null = null;
   let lb: HaproxySample | null = null;
+  let search: OpensearchSample | null = null;
   for (const e of history) {
     if (e.kind !== 'sample' || !e.ok) continue;
     const sec = round(e.t / 1000);
@@ -268,6 +271,18 @@ export function componentEvents(history: HistoryEvent[]): ComponentEvent[] {
         }
       }
       lb = cur;
+    } else if (e.probe === 'opensearch') {
+      const cur = e.data as OpensearchSample;
+      if (search && (search.status !== cur.status || search.nodes !== cur.nodes)) {
+        const unassigned = cur.unassignedShards ? `, ${cur.unassignedShards} unassigned shard(s)` : '';
+        const quiet = cur.silent.length > 0 ? `; no answer from ${cur.silent.join(', ')}` : '';
+        add(
+          'opensearch',
+          `${cur.status ?? 'unknown'}, ${cur.nodes ?? '?'} nodes`,
+          `cluster ${search.status ?? 'unknown'} with ${search.nodes ?? '?'} nodes → ${cur.status ?? 'unknown'} with ${cur.nodes ?? '?'}${unassigned} (from ${cur.from ?? 'no node'}${quiet})`,
+        );
+      }
+      search = cur;
     }
   }
   return out;

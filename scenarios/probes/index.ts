@@ -5,6 +5,7 @@ import { consumerLagProbe } from './consumer-lag-probe.ts';
 import { freshnessProbe } from './freshness-probe.ts';
 import { haproxyProbe } from './haproxy-probe.ts';
 import { kafkaProbe } from './kafka-probe.ts';
+import { opensearchProbe } from './opensearch-probe.ts';
 import { postgresProbe } from './postgres-probe.ts';
 import { redisProbe } from './redis-probe.ts';
 import { type HistoryEmit, type Probe, type RunClock, type RunningSampler, startSampler } from './sampler.ts';
@@ -20,6 +21,7 @@ export const PROBES: Record<ProbeName, (topology: Topology) => Probe> = {
   api: (t) => apiProbe(t),
   'service-metrics': (t) => serviceMetricsProbe(t),
   freshness: (t) => freshnessProbe(t),
+  opensearch: (t) => opensearchProbe(t),
 };
 
 /** Starts one sampler per probe name, each on its own timer; `stop` stops them all. */
