@@ -187,8 +187,10 @@ export interface ServiceMetricsSample {
 export interface FreshnessSample {
   /** Supplier event time to searchable, per probe update, in seconds. */
   ingestLagSec: number | null;
-  /** Index write to visible in search, in seconds. */
+  /** Index write acknowledged to visible in search, in seconds (what the refresh interval decides). */
   indexRefreshSec: number | null;
+  /** The probe's index write itself, request to acknowledgement, in seconds (absent in older runs). */
+  indexWriteSec?: number | null;
 }
 
 /** OpenSearch cluster health (`_cluster/health`) as one node reports it; null fields: no node answered. */

@@ -40,6 +40,21 @@ describe('freshness', () => {
     );
   });
 
+  it('index refresh shows the write before it beside the refresh, which alone is judged', () => {
+    const withWrites = history.map((e) =>
+      e.kind === 'sample' && e.probe === 'freshness' ? { ...e, data: { ...e.data, indexWriteSec: 3 } } : e,
+    );
+    const refresh = row({
+      metric: 'index-refresh',
+      objective: { op: '<=', value: 1 },
+      unit: 's',
+      window: 'run',
+    });
+    const r = judgeOne(runData({ history: withWrites }), refresh);
+    expect(r).toMatchObject({ verdict: 'pass', measured: 1, evidence: { writeP95Sec: 3 } });
+    expect(r.detail).toContain('the write before it: p95 3 s');
+  });
+
   it('is unknown without samples in the window', () => {
     expect(judgeOne(runData({ history: phases([['fault', 0]], 10) }), ingest).verdict).toBe('unknown');
     expect(judgeOne(runData({ history: null }), ingest).verdict).toBe('unknown');

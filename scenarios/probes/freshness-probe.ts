@@ -74,7 +74,9 @@ export function pollDelayMs(elapsedMs: number, firstMs: number): number {
  *                    ingest instance (event time = when it is sent); seconds until the edge's
  *                    GET /v1/flights/:id/price answers that amount.
  *   indexRefreshSec  a document written (no refresh) into the scratch index PROBE_INDEX;
- *                    seconds until `_search` finds it.
+ *                    seconds from the write's acknowledgement until `_search` finds it (seed
+ *                    000: "newly indexed documents searchable within 1 s"). The write itself
+ *                    is reported beside it as indexWriteSec.
  * A value not visible within `boundMs` is null and the sample is ok=false.
  */
 export function freshnessProbe(topology: Topology, opts: FreshnessOptions = {}): Probe {
@@ -164,7 +166,7 @@ export function freshnessProbe(topology: Topology, opts: FreshnessOptions = {}):
     throw new Error(`probe fare for ${flightId} not visible in its price within ${boundMs / 1000} s`);
   }
 
-  async function indexRefresh(): Promise<number> {
+  async function indexRefresh(): Promise<{ refreshSec: number; writeSec: number }> {
     const base = search[searchAt % Math.max(1, search.length)];
     if (!base) throw new Error('no OpenSearch node in the topology');
     try {
@@ -175,7 +177,7 @@ export function freshnessProbe(topology: Topology, opts: FreshnessOptions = {}):
     }
   }
 
-  async function indexRefreshAt(base: string): Promise<number> {
+  async function indexRefreshAt(base: string): Promise<{ refreshSec: number; writeSec: number }> {
     if (!indexReady) {
       // The scratch index refreshes as often as the system's own index does (read from it, not
       // assumed), so the figure is what a search of `flights` would see.
@@ -211,7 +213,7 @@ export function freshnessProbe(topology: Topology, opts: FreshnessOptions = {}):
       indexReady = true;
     }
     const id = randomUUID();
-    const written = performance.now();
+    const sent = performance.now();
     const w = await send(`${base}/${PROBE_INDEX}/_doc/${id}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
@@ -220,13 +222,16 @@ export function freshnessProbe(topology: Topology, opts: FreshnessOptions = {}):
     });
     await w.arrayBuffer();
     if (!w.ok) throw new Error(`write to ${PROBE_INDEX}: HTTP ${w.status}`);
+    const written = performance.now();
+    const writeSec = (written - sent) / 1000;
     while (performance.now() - written < boundMs) {
       try {
         const r = await get<{ hits?: { total?: { value?: number } } }>(
           `${base}/${PROBE_INDEX}/_search?q=marker:${id}&size=0`,
           2000,
         );
-        if ((r.body?.hits?.total?.value ?? 0) > 0) return (performance.now() - written) / 1000;
+        if ((r.body?.hits?.total?.value ?? 0) > 0)
+          return { refreshSec: (performance.now() - written) / 1000, writeSec };
       } catch {
         // keep polling until the bound
       }
@@ -245,7 +250,8 @@ export function freshnessProbe(topology: Topology, opts: FreshnessOptions = {}):
       const errors = [ing, idx].flatMap((r) => (r.status === 'rejected' ? [errText(r.reason)] : []));
       const data = {
         ingestLagSec: ing.status === 'fulfilled' ? round(ing.value) : null,
-        indexRefreshSec: idx.status === 'fulfilled' ? round(idx.value) : null,
+        indexRefreshSec: idx.status === 'fulfilled' ? round(idx.value.refreshSec) : null,
+        indexWriteSec: idx.status === 'fulfilled' ? round(idx.value.writeSec) : null,
       };
       return errors.length === 0
         ? { ok: true, data, requests }
