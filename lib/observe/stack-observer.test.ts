@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildTopology } from '../../system/topology.ts';
-import { parseClusterHealth, parseHaproxyCsv } from './stack-observer.ts';
+import { parseClusterHealth, parseHaproxyCsv, TopicsSeen } from './stack-observer.ts';
 
 describe('parseHaproxyCsv', () => {
   it('keeps servers with their AZ and health status, drops FRONTEND/BACKEND rows', () => {
@@ -55,5 +55,32 @@ describe('parseClusterHealth', () => {
     expect(parseClusterHealth({ ...full, status: 'blue' }).ok).toBe(false);
     expect(parseClusterHealth({ ...full, unassigned_shards: undefined }).ok).toBe(false);
     expect(parseClusterHealth(null).ok).toBe(false);
+  });
+});
+
+describe('TopicsSeen', () => {
+  it('lists topics again only while a wanted one is missing, at most every retryMs', async () => {
+    let now = 0;
+    let lists = 0;
+    let topics = ['a'];
+    const seen = new TopicsSeen(5_000, () => now);
+    const list = async () => {
+      lists++;
+      return topics;
+    };
+    expect([...(await seen.existing(['a'], list))]).toEqual(['a']);
+    expect([...(await seen.existing(['a'], list))]).toEqual(['a']);
+    expect(lists).toBe(1);
+    // b is missing: asked again only after retryMs
+    topics = ['a', 'b'];
+    now = 1_000;
+    expect((await seen.existing(['a', 'b'], list)).has('b')).toBe(false);
+    expect(lists).toBe(1);
+    now = 5_000;
+    expect((await seen.existing(['a', 'b'], list)).has('b')).toBe(true);
+    expect(lists).toBe(2);
+    now = 60_000;
+    await seen.existing(['a', 'b'], list);
+    expect(lists).toBe(2);
   });
 });

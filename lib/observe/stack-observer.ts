@@ -39,11 +39,37 @@ export interface PostgresNodeView {
  * `up` readiness checks, fault selectors and the run samplers. Clients are kept open between
  * calls so 1 Hz sampling stays cheap; call `close()` at the end.
  */
+/**
+ * The topics known to exist. Listing them is a Metadata request for every topic and partition,
+ * which the probes sent twice a second (kafka and consumer-lag) to the brokers they measure;
+ * topics are not deleted during a run, so the list is asked again only while one that is wanted
+ * is missing, at most every `retryMs`.
+ */
+export class TopicsSeen {
+  private known = new Set<string>();
+  private askedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly retryMs = 5_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async existing(wanted: readonly string[], list: () => Promise<string[]>): Promise<Set<string>> {
+    const missing = wanted.some((t) => !this.known.has(t));
+    if (missing && this.now() - this.askedAt >= this.retryMs) {
+      this.askedAt = this.now();
+      this.known = new Set(await list());
+    }
+    return this.known;
+  }
+}
+
 export class StackObserver {
   private admin: Admin | null = null;
   private adminConnected = false;
   private seedRotation = 0;
   private readonly redisClients = new Map<string, Redis>();
+  private readonly topics = new TopicsSeen();
 
   constructor(
     readonly topology: Topology,
@@ -87,7 +113,8 @@ export class StackObserver {
       const cluster = await admin.describeCluster();
       const partitions: KafkaSample['partitions'] = [];
       // Only topics that exist: metadata of a missing one fails the whole request.
-      const existing = topics.length > 0 ? new Set(await admin.listTopics()) : new Set<string>();
+      const existing =
+        topics.length > 0 ? await this.topics.existing(topics, () => admin.listTopics()) : new Set<string>();
       const present = topics.filter((t) => existing.has(t));
       if (present.length > 0) {
         const meta = await admin.fetchTopicMetadata({ topics: present });
@@ -129,7 +156,10 @@ export class StackObserver {
   > {
     try {
       const admin = await this.kafkaAdmin();
-      const existing = new Set(await admin.listTopics());
+      const existing = await this.topics.existing(
+        pairs.map((p) => p.topic),
+        () => admin.listTopics(),
+      );
       const out: {
         group: string;
         topic: string;

@@ -41,9 +41,12 @@ describe('freshness', () => {
   });
 
   it('index refresh shows the write before it beside the refresh, which alone is judged', () => {
-    const withWrites = history.map((e) =>
-      e.kind === 'sample' && e.probe === 'freshness' ? { ...e, data: { ...e.data, indexWriteSec: 3 } } : e,
-    );
+    const withWrites = [
+      ...phases([['baseline', 0]], 10),
+      ...Array.from({ length: 10 }, (_, s) =>
+        sample(s * 1000, 'freshness', { ingestLagSec: 1, indexRefreshSec: 1, indexWriteSec: 3 }),
+      ),
+    ].sort((a, b) => a.t - b.t);
     const refresh = row({
       metric: 'index-refresh',
       objective: { op: '<=', value: 1 },
