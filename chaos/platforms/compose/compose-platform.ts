@@ -197,7 +197,7 @@ export class ComposePlatform implements Platform {
       rules: {},
     };
     this.save(state);
-    log(`compose: up -d --wait (${topology.components.length} containers and the bootstrap)`);
+    log(`compose: up -d (${topology.components.length} containers and the bootstrap)`);
     // Compose repeats its state lines ("Container x Waiting") on every refresh: each once.
     const seen = new Set<string>();
     const r = await exec(
