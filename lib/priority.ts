@@ -1,4 +1,5 @@
 import { getPriority, setPriority } from 'node:os';
+import { setAutogroupNice } from './autogroup.ts';
 
 /**
  * The harness's niceness while it measures (as root). On one 2-core machine the platform's
@@ -10,7 +11,12 @@ export const HARNESS_NICE = -10;
 
 const isRoot = () => process.getuid?.() === 0;
 
-/** Raises this process's priority to HARNESS_NICE when allowed; the niceness in effect after. */
+/**
+ * Raises this process's priority to HARNESS_NICE when allowed, and its session's autogroup too
+ * (lib/autogroup.ts: without it the niceness only ranks the harness inside its own session, and
+ * the session weighs as much as all of Docker's containers together); the autogroup's niceness is
+ * given back when the process exits. Returns the niceness in effect after.
+ */
 export function raiseHarnessPriority(root = isRoot()): number {
   if (root) {
     try {
@@ -18,6 +24,8 @@ export function raiseHarnessPriority(root = isRoot()): number {
     } catch {
       // not permitted after all: keep the current priority
     }
+    const before = setAutogroupNice(HARNESS_NICE);
+    if (before !== null && before !== HARNESS_NICE) process.once('exit', () => setAutogroupNice(before));
   }
   return getPriority();
 }

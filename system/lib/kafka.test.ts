@@ -2,6 +2,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import {
   headersToRecord,
+  leaderless,
   memoizeCoordinator,
   missingPartitions,
   offsetsFrom,
@@ -21,6 +22,24 @@ describe('partitionFor', () => {
     expect(spread.size).toBeGreaterThan(20);
     for (const p of spread) expect(p).toBeGreaterThanOrEqual(0);
     for (const p of spread) expect(p).toBeLessThan(24);
+  });
+});
+
+describe('leaderless', () => {
+  it('names topics missing from the metadata and partitions without a leader (-1)', () => {
+    const md = [
+      {
+        name: 'a',
+        partitions: [
+          { partitionId: 0, leader: 2 },
+          { partitionId: 1, leader: -1 },
+        ],
+      },
+      { name: 'b', partitions: [] },
+      { name: 'd', partitions: [{ partitionId: 0, leader: 0 }] },
+    ];
+    expect(leaderless(['a', 'b', 'c', 'd'], md)).toEqual(['a/1', 'b', 'c']);
+    expect(leaderless(['d'], md)).toEqual([]);
   });
 });
 

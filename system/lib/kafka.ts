@@ -673,6 +673,19 @@ export interface TopicSpec {
   config?: Record<string, string>;
 }
 
+/** `topic` (not in the metadata, or with no partitions) or `topic/partition` without a leader. */
+export function leaderless(
+  topics: string[],
+  metadata: { name: string; partitions: { partitionId: number; leader: number }[] }[],
+): string[] {
+  const byName = new Map(metadata.map((t) => [t.name, t.partitions]));
+  return topics.flatMap((t) => {
+    const parts = byName.get(t);
+    if (!parts || parts.length === 0) return [t];
+    return parts.filter((p) => p.leader < 0).map((p) => `${t}/${p.partitionId}`);
+  });
+}
+
 export class KafkaAdmin {
   private connected = false;
 
@@ -692,7 +705,10 @@ export class KafkaAdmin {
     const missing = specs.filter((s) => !existing.has(s.name));
     if (missing.length === 0) return [];
     await this.admin.createTopics({
-      waitForLeaders: true,
+      // kafkajs's own wait for leaders gives up on UNKNOWN_TOPIC_OR_PARTITION from a broker that
+      // has not yet seen the new topic ("This server does not host this topic-partition"): the
+      // compose bootstrap failed so in 2 of 3 ups at 14:26-14:29 on 3 December. Waited below.
+      waitForLeaders: false,
       timeout: 30_000,
       topics: missing.map((s) => ({
         topic: s.name,
@@ -701,7 +717,28 @@ export class KafkaAdmin {
         configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
       })),
     });
+    await this.waitForLeaders(
+      missing.map((s) => s.name),
+      60_000,
+    );
     return missing.map((s) => s.name);
+  }
+
+  /** Until every partition of `topics` has a leader in the metadata (errors retried), or throws. */
+  private async waitForLeaders(topics: string[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = 'no metadata yet';
+    for (;;) {
+      try {
+        const pending = leaderless(topics, (await this.admin.fetchTopicMetadata({ topics })).topics);
+        if (pending.length === 0) return;
+        last = `without a leader: ${pending.join(', ')}`;
+      } catch (e) {
+        last = e instanceof Error ? e.message : String(e);
+      }
+      if (Date.now() > deadline) throw new Error(`topics not led after ${timeoutMs / 1000} s (${last})`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 
   async listTopics(): Promise<string[]> {

@@ -12,7 +12,7 @@ interface Svc {
   environment: Record<string, string>;
   networks: Record<string, { ipv4_address: string }>;
   depends_on?: Record<string, { condition: string }>;
-  healthcheck?: { test: string[] };
+  healthcheck?: { test: string[]; interval: string };
   ports?: string[];
 }
 const text = composeFile(composeTopology('ci'));
@@ -36,18 +36,26 @@ describe('compose.yaml', () => {
     expect(doc.services['pg-a']?.labels['windshear.initial-role']).toBe('primary');
   });
   it('starts in the order of the local platform: monitor, primary, standby; tiers, bootstrap, services, HAProxy', () => {
-    expect(doc.services['pg-a']?.depends_on).toEqual({ 'pg-monitor': { condition: 'service_healthy' } });
-    expect(doc.services['pg-b']?.depends_on).toEqual({ 'pg-a': { condition: 'service_healthy' } });
-    expect(Object.keys(doc.services.bootstrap?.depends_on ?? {})).toHaveLength(15);
-    expect(doc.services['stream-c']?.depends_on).toEqual({
-      bootstrap: { condition: 'service_completed_successfully' },
+    // The PostgreSQL entrypoint waits for the monitor, the standby's for the registered primary.
+    expect(doc.services['pg-a']?.depends_on).toEqual({ 'pg-monitor': { condition: 'service_started' } });
+    expect(doc.services['pg-b']?.depends_on).toEqual({
+      'pg-monitor': { condition: 'service_started' },
+      'pg-a': { condition: 'service_started' },
     });
-    expect(Object.keys(doc.services.haproxy?.depends_on ?? {}).sort()).toEqual(
-      ['booking', 'reservations', 'search-api']
-        .flatMap((s) => ['a1', 'b1', 'c1'].map((x) => `${s}-${x}`))
-        .sort(),
-    );
+    expect(Object.keys(doc.services.bootstrap?.depends_on ?? {})).toHaveLength(15);
+    for (const name of ['stream-c', 'search-api-a1', 'haproxy'])
+      expect(doc.services[name]?.depends_on, name).toEqual({
+        bootstrap: { condition: 'service_completed_successfully' },
+      });
     expect(doc.services.haproxy?.ports).toEqual(['127.0.0.1:18080:18080', '127.0.0.1:18081:18081']);
+  });
+  it('waits on no Docker health check, and probes each container every 30 s (one exec each)', () => {
+    const conditions = Object.values(doc.services).flatMap((s) =>
+      Object.values(s.depends_on ?? {}).map((d) => d.condition),
+    );
+    expect(conditions).not.toContain('service_healthy');
+    for (const [name, s] of Object.entries(doc.services))
+      if (name !== 'bootstrap') expect(s.healthcheck?.interval, name).toBe('30s');
   });
   it('gives the services the environment the local platform gives them, with container addresses', () => {
     const env = doc.services['reservations-a1']?.environment ?? {};

@@ -29,6 +29,7 @@ import type {
   UpResult,
 } from '../platform.ts';
 import { composeFile } from './compose-file.ts';
+import { composeReady } from './compose-readiness.ts';
 import {
   type ComposeRule,
   type ComposeState,
@@ -196,12 +197,14 @@ export class ComposePlatform implements Platform {
       rules: {},
     };
     this.save(state);
-    log(`compose: up -d --wait (${topology.components.length} containers and the bootstrap)`);
+    log(`compose: up -d (${topology.components.length} containers and the bootstrap)`);
     // Compose repeats its state lines ("Container x Waiting") on every refresh: each once.
     const seen = new Set<string>();
     const r = await exec(
       compose!,
-      ['--progress', 'plain', '-f', file, '-p', this.project, 'up', '-d', '--wait', '--wait-timeout', '600'],
+      // Without --wait: Docker's health checks run every 30 s (compose-file.ts), the readiness
+      // checks below every 0.5 s. Compose still starts the services after the bootstrap's exit 0.
+      ['--progress', 'plain', '-f', file, '-p', this.project, 'up', '-d'],
       {
         timeoutMs: 900_000,
         onLine: (l) => {
@@ -212,14 +215,17 @@ export class ComposePlatform implements Platform {
         },
       },
     );
-    if (r.exitCode !== 0) {
+    const notReady = r.exitCode === 0 ? await composeReady(topology, log) : null;
+    if (r.exitCode !== 0 || notReady) {
       const logs = await this.collectLogs().catch(() => '(logs could not be fetched)');
-      const tail = (r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ');
-      log(`up failed (compose exit ${r.exitCode}); cleaning up`);
+      const why = notReady
+        ? `the stack did not get ready: ${notReady}`
+        : `docker compose up failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`;
+      log(`up failed; cleaning up`);
       await this.down().catch(() => {});
       throw internal(
         'up-failed',
-        `docker compose up failed (exit ${r.exitCode}): ${tail}`,
+        why,
         `look at the container logs in ${logs} (kept after cleanup), then run \`windshear doctor\``,
       );
     }

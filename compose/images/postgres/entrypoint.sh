@@ -27,6 +27,25 @@ init() {
   cat "$conf/postgresql.extra.conf" >> "$PGDATA/postgresql.conf"
 }
 
+# The start order the local platform keeps (monitor, then the primary registered, then the
+# standby cloned from it), waited for here rather than by Compose health checks: these poll once
+# a second only while starting, and Docker's health checks can run every 30 s (compose/README.md).
+monitor_sql() {
+  psql -Atq -h "$MONITOR_HOST" -p "$MONITOR_PORT" -U postgres -d pg_auto_failover -c "$1" 2>/dev/null
+}
+wait_for() {
+  for _ in $(seq 1 600); do "$@" && return 0; sleep 1; done
+  echo "gave up after 600 s waiting for: $*" >&2
+  exit 1
+}
+monitor_up() { monitor_sql 'select 1 from pgautofailover.node limit 0' >/dev/null; }
+primary_serving() {
+  case "$(monitor_sql "select reportedstate from pgautofailover.node where nodehost = '$PRIMARY_HOST'")" in
+  single | wait_primary | primary) return 0 ;;
+  *) return 1 ;;
+  esac
+}
+
 case "$PG_ROLE" in
 monitor)
   init
@@ -34,8 +53,12 @@ monitor)
     --no-ssl --skip-pg-hba
   exec pg_autoctl run --pgdata "$PGDATA"
   ;;
-primary) init ;;
+primary)
+  wait_for monitor_up
+  init
+  ;;
 replica)
+  wait_for primary_serving
   # pg_basebackup waits for a spread checkpoint on the primary; an immediate one lets it go.
   (for _ in $(seq 1 60); do
     pg_isready -q -h "$PG_HOST" -p "$PG_PORT" && break
