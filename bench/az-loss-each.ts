@@ -11,9 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { gunzipSync } from 'node:zlib';
 import { parse, stringify } from 'yaml';
 import { REPO_ROOT } from '../lib/paths.ts';
+import { type RecordedRun, readResults, readRun } from '../lib/run-store/read-run.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,43 +28,17 @@ const base = parse(readFileSync(join(REPO_ROOT, 'scenarios', 'catalog', 'az-loss
   faults: { id: string; target: string }[];
 };
 
-interface Row {
-  id: string;
-  verdict: string;
-  measured: number | null;
-  unit: string;
-}
-interface Results {
-  verdict: string;
-  slos: Row[];
-  lostWrites?: number;
-}
-interface RequestRecord {
-  endpoint: string;
-  intended_us: number;
-  status: number;
-}
-
-/** Search requests intended while the AZ was out: answered (2xx) and failed (anything else, 0 = no answer). */
-function searchDuringFault(dir: string): { answered: number; failed: number } {
-  const history = readFileSync(join(dir, 'history.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { kind: string; wall?: string });
-  const start = history.find((e) => e.kind === 'fault-start')?.wall;
-  const end = history.find((e) => e.kind === 'fault-stop')?.wall;
-  if (!start || !end) return { answered: 0, failed: 0 };
-  const [from, to] = [Date.parse(start) * 1000, Date.parse(end) * 1000];
+/** Search requests due while the AZ was out: answered and failed (error or no answer). */
+function searchDuringFault(run: RecordedRun): { answered: number; failed: number } {
+  const start = run.history?.find((e) => e.kind === 'fault-start')?.t;
+  const end = run.history?.find((e) => e.kind === 'fault-stop')?.t;
   let answered = 0;
   let failed = 0;
-  for (const line of gunzipSync(readFileSync(join(dir, 'requests.jsonl.gz')))
-    .toString('utf8')
-    .split('\n')) {
-    if (!line) continue;
-    const r = JSON.parse(line) as RequestRecord;
-    if (r.endpoint !== 'search' || r.intended_us < from || r.intended_us >= to) continue;
-    if (r.status >= 200 && r.status < 300) answered++;
-    else failed++;
+  if (start === undefined || end === undefined) return { answered, failed };
+  for (const r of run.requests ?? []) {
+    if (r.tag !== 'search' || r.issuedMs < start || r.issuedMs >= end) continue;
+    if (r.error) failed++;
+    else answered++;
   }
   return { answered, failed };
 }
@@ -98,10 +72,10 @@ for (const az of values.az.split(',')) {
     lines.push(`${az}: run-scenario exited ${r.status}`);
     continue;
   }
-  const res = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results;
-  const row = (id: string) => res.slos.find((s) => s.id === id);
+  const res = await readResults(dir);
+  const row = (id: string) => res.slos.find((x) => x.id === id);
   const green = row('search.cluster-green');
-  const s = searchDuringFault(dir);
+  const s = searchDuringFault(await readRun(dir, { requests: true }));
   lines.push(
     [
       `${az}: verdict ${res.verdict}`,
@@ -109,7 +83,7 @@ for (const az of values.az.split(',')) {
       green
         ? `cluster green again ${green.verdict} (${green.measured ?? '-'} ${green.unit})`
         : 'no cluster-green row',
-      `lost writes ${res.lostWrites ?? '?'}`,
+      `lost writes ${res.lostWrites.length}`,
       `availability ${row('availability')?.verdict ?? '-'} ${row('availability')?.measured ?? '-'} %`,
     ].join('; '),
   );

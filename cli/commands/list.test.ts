@@ -63,7 +63,7 @@ describe('windshear validate', () => {
     );
     expect(out).toBe(
       'ok  scenarios/catalog/broker-loss.yaml: scenario broker-loss, 1 faults, 11 SLO rows\n' +
-        'ok  scenarios/slo/000-ha-scaling-plan.yaml: SLO table, 9 rows\n',
+        'ok  scenarios/slo/000-ha-scaling-plan.yaml: SLO table, 10 rows\n',
     );
   });
 
