@@ -105,6 +105,28 @@ describe('component-recovery', () => {
     expect(f?.rtoMs).toBeNull();
   });
 
+  it('kafka-leader: the lost broker back and leading again (preferred leader) is healthy, not a dead leader', () => {
+    // The probe missed the moment without a leader (it timed out then, as in a real az-loss);
+    // kafka-3 returns at 40 s and takes its partition back at 45 s (it led it before the fault).
+    const h = history().map((e) => {
+      if (e.kind !== 'sample' || e.probe !== 'kafka' || e.t < 12_000) return e;
+      const d = e.data as { brokers: number[]; partitions: { leader: number | null }[] };
+      const back = e.t >= 40_000;
+      return {
+        ...e,
+        data: {
+          ...d,
+          brokers: back ? [1, 2, 3] : d.brokers,
+          partitions: d.partitions.map((p) => ({ ...p, leader: e.t >= 45_000 ? 3 : 1 })),
+        },
+      } as HistoryEvent;
+    });
+    expect(judgeOne(runData({ history: h }), comp('kafka-leader'))).toMatchObject({
+      verdict: 'pass',
+      measured: 0,
+    });
+  });
+
   it('passes and fails against the row objective', () => {
     const run = runData({ history: history() });
     expect(judgeOne(run, comp('kafka-leader'))).toMatchObject({ verdict: 'pass', measured: 5 });

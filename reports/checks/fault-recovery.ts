@@ -76,7 +76,8 @@ export function lagObjectiveSec(rows: readonly SloRow[], group: string): { sec: 
  * Per-component recovery of one fault, or undefined when it does not apply (no samples, or the
  * component was not involved). Definitions:
  * - kafka-leader: every partition has a live leader (not null, not a broker that left the
- *   cluster during the fault, else not a broker named among the targets as `kafka-<id>`);
+ *   cluster during the fault and is not registered again, else not a broker named among the
+ *   targets as `kafka-<id>` while it is not registered);
  * - kafka-isr: every partition has an ISR of at least 2;
  * - redis-switch-master: all answering Sentinels agree on a primary other than the one before the
  *   fault (applies when the old primary was a target or the primary changed);
@@ -115,7 +116,9 @@ export function componentRecovery(
           if (m) gone.add(Number(m[1]));
         }
       return firstHealthyAfterBad(samples, fault, horizon, (d) =>
-        d.partitions.some((p) => p.leader === null || gone.has(p.leader)),
+        // A broker that left is a dead leader only while it is not registered: once it is back,
+        // Kafka gives it its preferred leaderships again (leader.imbalance.check 15 s), healthy.
+        d.partitions.some((p) => p.leader === null || (gone.has(p.leader) && !d.brokers.includes(p.leader))),
       );
     }
     case 'redis-switch-master': {
