@@ -106,7 +106,7 @@ describe('component-recovery', () => {
   });
 
   it('kafka-leader: the lost broker back and leading again (preferred leader) is healthy, not a dead leader', () => {
-    // The probe missed the moment without a leader (it timed out then, as in a real az-loss);
+    // kafka-3 dies at 10 s still leading (listed until 12 s), leadership moves to 1 at 12 s;
     // kafka-3 returns at 40 s and takes its partition back at 45 s (it led it before the fault).
     const h = history().map((e) => {
       if (e.kind !== 'sample' || e.probe !== 'kafka' || e.t < 12_000) return e;
@@ -122,6 +122,24 @@ describe('component-recovery', () => {
       } as HistoryEvent;
     });
     expect(judgeOne(runData({ history: h }), comp('kafka-leader'))).toMatchObject({
+      verdict: 'pass',
+      measured: 2,
+    });
+    // a failed observation during the fault counts as no leader known: measured to the next answer
+    const failed = h.map((e) =>
+      e.kind === 'sample' && e.probe === 'kafka' && e.t >= 12_000 && e.t < 16_000 ? { ...e, ok: false } : e,
+    );
+    expect(judgeOne(runData({ history: failed }), comp('kafka-leader'))).toMatchObject({ measured: 6 });
+    // kafka-3 led nothing during the fault: its taking a partition back after its return is not an outage
+    const notLeading = h.map((e) =>
+      e.kind === 'sample' && e.probe === 'kafka' && e.t >= 10_000 && e.t < 12_000
+        ? ({
+            ...e,
+            data: { ...e.data, partitions: [{ topic: 'fares', partition: 0, leader: 1, isr: [1, 2] }] },
+          } as HistoryEvent)
+        : e,
+    );
+    expect(judgeOne(runData({ history: notLeading }), comp('kafka-leader'))).toMatchObject({
       verdict: 'pass',
       measured: 0,
     });

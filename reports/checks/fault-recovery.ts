@@ -75,7 +75,8 @@ export function lagObjectiveSec(rows: readonly SloRow[], group: string): { sec: 
 /**
  * Per-component recovery of one fault, or undefined when it does not apply (no samples, or the
  * component was not involved). Definitions:
- * - kafka-leader: every partition has a live leader (not null, not a broker that left the
+ * - kafka-leader: every partition has a live leader (a failed kafka sample counts as none; not
+ *   null, not a broker that left the
  *   cluster during the fault and is not registered again, else not a broker named among the
  *   targets as `kafka-<id>` while it is not registered);
  * - kafka-isr: every partition has an ISR of at least 2;
@@ -115,11 +116,26 @@ export function componentRecovery(
           const m = /^kafka-?(\d+)$/.exec(n);
           if (m) gone.add(Number(m[1]));
         }
-      return firstHealthyAfterBad(samples, fault, horizon, (d) =>
-        // A broker that left is a dead leader only while it is not registered: once it is back,
-        // Kafka gives it its preferred leaderships again (leader.imbalance.check 15 s), healthy.
-        d.partitions.some((p) => p.leader === null || (gone.has(p.leader) && !d.brokers.includes(p.leader))),
-      );
+      // A broker that left is a dead leader until it is registered again after having left (still
+      // listed for the seconds before it is fenced, it is dead all the same); once back, Kafka
+      // gives it its preferred leaderships again (leader.imbalance.check 15 s), and that is healthy.
+      const backAt = new Map<number, number>();
+      for (const b of gone) {
+        const left = samples.find((s) => s.t >= fault.startMs && !s.data.brokers.includes(b));
+        const back = left && samples.find((s) => s.t > left.t && s.data.brokers.includes(b));
+        if (back) backAt.set(b, back.t);
+      }
+      // A failed observation (metadata timed out) cannot show a live leader: it counts as none,
+      // so leaders found only after the probe could answer again are not read as 0 s.
+      const observed = (samplesOf(run, 'kafka', UNOBSERVED_KAFKA) ?? []).map((s) => ({
+        t: s.t,
+        data: s.data.partitions.some(
+          (p) =>
+            p.leader === null ||
+            (gone.has(p.leader) && s.t < (backAt.get(p.leader) ?? Number.POSITIVE_INFINITY)),
+        ),
+      }));
+      return firstHealthyAfterBad(observed, fault, horizon, (dead) => dead);
     }
     case 'redis-switch-master': {
       const samples = samplesOf(run, 'redis') ?? [];
@@ -213,6 +229,13 @@ export function searchNodesExpected(
   const before = samples.flatMap((s) => (s.t < fault.startMs && s.data.nodes !== null ? [s.data.nodes] : []));
   return before.length > 0 ? Math.max(...before) : null;
 }
+
+/** A kafka sample the probe could not take, for kafka-leader: no partition with a known leader. */
+const UNOBSERVED_KAFKA = {
+  controller: null,
+  brokers: [],
+  partitions: [{ topic: '(not observed)', partition: -1, leader: null, isr: [] }],
+};
 
 /** The probe each component event is read from. */
 export const PROBE_OF_EVENT: Readonly<Record<ComponentEvent, ProbeName>> = {
