@@ -30,16 +30,17 @@ function freshnessCheck(field: 'ingestLagSec' | 'indexRefreshSec', label: string
             return inRanges(s.t, ranges) && typeof w === 'number' ? [w] : [];
           })
         : [];
+    const writeP95Sec = writes.length > 0 ? nearestRank(writes, 95) : null;
     const evidence = {
       samples: values.length,
       p95Sec: nearestRank(values, 95),
       maxSec: Math.max(...values),
-      ...(writes.length > 0 ? { writeP95Sec: nearestRank(writes, 95) } : {}),
+      ...(writeP95Sec !== null ? { writeP95Sec } : {}),
     };
     return {
       measured: round(msIn(sec * 1000, row.unit)),
       detail: `${stat} ${label} of ${values.length} samples, ${where}${
-        writes.length > 0 ? ` (the write before it: p95 ${round(nearestRank(writes, 95) ?? 0)} s)` : ''
+        writeP95Sec !== null ? ` (the write before it: p95 ${round(writeP95Sec)} s)` : ''
       }`,
       evidence,
     };

@@ -263,7 +263,7 @@ export async function waitReady(
   if (failures.length > 0) throw failures[0];
   const services = componentsOf(ctx.topology, 'service');
   if (services.length > 0) {
-    hooks.log(`services: bootstrapping data, starting ${services.length} instances`);
+    hooks.log(`services: waiting for topics and catalogue, then starting ${services.length} instances`);
     await hooks.startServices();
     await opensearchGreen(ctx, observer, hooks.log);
   }
