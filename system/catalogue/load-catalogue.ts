@@ -194,7 +194,7 @@ function catalogueFor(o: { seed: number; startDate?: string; days?: number }): C
 
 /**
  * Generates the seeded catalogue and loads it: PostgreSQL schema (db/schema.sql) and rows,
- * the OpenSearch `flights` index (mappings, refresh_interval 1s) and, optionally, a warm price
+ * the OpenSearch `flights` index (mappings, refresh_interval 500ms) and, optionally, a warm price
  * cache. Idempotent: existing rows and documents are kept.
  */
 export async function loadCatalogue(opts: LoadCatalogueOptions): Promise<LoadSummary> {
