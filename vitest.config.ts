@@ -26,13 +26,7 @@ export default defineConfig({
           // After the unit project, so the stack's start-up does not compete with it for 2 cores.
           sequence: { groupOrder: 1 },
           include: ['**/*.it.test.ts'],
-          exclude: [
-            '**/node_modules/**',
-            '.windshear/**',
-            // The compose platform's file runs under `npm run test:compose` only, until its
-            // scenarios are valid on this 2-core machine (issue 14) and it fits npm test's 30 min.
-            ...(process.env.WINDSHEAR_TEST_COMPOSE === '1' ? [] : ['test/zz-platform-compose.it.test.ts']),
-          ],
+          exclude: ['**/node_modules/**', '.windshear/**'],
           globalSetup: ['test/global-setup.ts'],
           // Fails every file with the reason when the stack could not come up (see global-setup.ts).
           setupFiles: ['test/stack-required.ts'],

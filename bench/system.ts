@@ -18,7 +18,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localPlatform } from '../chaos/platforms/local/local-platform.ts';
+import { platformFor } from '../chaos/platforms/platform-for.ts';
 import { REPO_ROOT } from '../lib/paths.ts';
 import type { ConsumerLagSample } from '../lib/run-format.ts';
 import { DEFAULT_AIRPORTS, DEFAULT_DATES, discoverFlightIds } from '../loadgen/catalogue.ts';
@@ -46,7 +46,7 @@ const WARM_UP_SEC = 5;
 const engine = engineByName();
 const log = (l: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${l}\n`);
 
-const topology = localPlatform().current();
+const topology = (await platformFor('local')).current();
 if (!topology?.components.some((c) => c.kind === 'service')) {
   console.error('bench:system needs the stack with its services: run `windshear up` first');
   process.exit(254);

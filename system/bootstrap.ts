@@ -5,39 +5,8 @@
  * REDIS_MASTER and CATALOGUE_SEED in the environment (unset Redis variables skip cache warming).
  */
 import { pathToFileURL } from 'node:url';
-import { PG_DATABASE, REDIS_MASTER_NAME, TOPICS } from './contracts.ts';
-import { KafkaConnection, type TopicSpec } from './lib/kafka.ts';
-
-export { type LoadCatalogueOptions, type LoadSummary, loadCatalogue } from './catalogue/load-catalogue.ts';
-
-const SEVEN_DAYS_MS = String(7 * 24 * 3600 * 1000);
-
-/** The topics of contracts.ts with RF 3 and min.insync.replicas 2 (DLQ retained 7 days). */
-export function topicSpecs(replicationFactor = 3): TopicSpec[] {
-  const minIsr = String(Math.min(2, replicationFactor));
-  return Object.values(TOPICS).map((t) => ({
-    name: t.name,
-    partitions: t.partitions,
-    replicationFactor,
-    config: {
-      'min.insync.replicas': minIsr,
-      ...(t.name === TOPICS.reservationCommandsDlq.name ? { 'retention.ms': SEVEN_DAYS_MS } : {}),
-    },
-  }));
-}
-
-/** Creates the missing topics; returns the names created. `replicationFactor` only for tiny test clusters. */
-export async function createTopics(
-  brokers: string[],
-  opts: { replicationFactor?: number } = {},
-): Promise<string[]> {
-  const admin = new KafkaConnection({ brokers, clientId: 'windshear-bootstrap' }).admin();
-  try {
-    return await admin.createTopics(topicSpecs(opts.replicationFactor ?? 3));
-  } finally {
-    await admin.disconnect();
-  }
-}
+import { PG_DATABASE, REDIS_MASTER_NAME } from './contracts.ts';
+import { createTopics } from './topics.ts';
 
 const list = (v: string | undefined) =>
   (v ?? '')

@@ -12,10 +12,8 @@ import { runCli } from './run-cli.ts';
 // The compose platform end to end on a real Docker daemon (issue 14): up, status, a scenario
 // through run-scenario --platform compose, down. It needs the machine's one stack slot, so it
 // runs after zz-lifecycle took the shared local stack down (test/sequencer.ts: zz-*, by name).
-// Only `npm run test:compose` runs it (vitest.config.ts excludes it otherwise), with az-loss
-// (WINDSHEAR_TEST_COMPOSE_FULL=1); without FULL it is up, status, broker-loss and down.
+// `npm test` runs it last but two; `npm run test:compose` runs it alone (no local stack).
 const { startedByTests } = inject('stack');
-const full = process.env.WINDSHEAR_TEST_COMPOSE_FULL === '1';
 const LABEL = `windshear.project=${COMPOSE_PROJECT}`;
 
 let docker: Dockerd | { error: string } | null = null;
@@ -137,23 +135,19 @@ describe.skipIf(!isRoot())('the compose platform on a real Docker daemon', () =>
     ).toBe(true);
   });
 
-  it.runIf(full)(
-    'az-loss runs end to end on compose: network cut, then every container of the AZ killed; RPO 0',
-    {
-      timeout: 600_000,
-    },
-    async (ctx) => {
-      if (skipWithoutDocker(ctx)) return;
-      const results = await scenario('az-loss');
-      expect(['pass', 'fail', 'unknown']).toContain(results.verdict);
-      const rpo = results.slos.find((s) => s.id.startsWith('rpo.'));
-      expect(results.lostWrites, JSON.stringify(results.lostWrites.slice(0, 5))).toEqual([]);
-      expect(rpo?.measured, rpo?.detail).toBe(0);
-      console.log(
-        `[compose] az-loss: ${results.faults.map((f) => `${f.faultId} RTO ${f.rtoMs} ms`).join(', ')}, RPO ${rpo?.measured}, verdict ${results.verdict}`,
-      );
-    },
-  );
+  it('az-loss runs end to end on compose: network cut, then every container of the AZ killed; RPO 0', {
+    timeout: 600_000,
+  }, async (ctx) => {
+    if (skipWithoutDocker(ctx)) return;
+    const results = await scenario('az-loss');
+    expect(['pass', 'fail', 'unknown']).toContain(results.verdict);
+    const rpo = results.slos.find((s) => s.id.startsWith('rpo.'));
+    expect(results.lostWrites, JSON.stringify(results.lostWrites.slice(0, 5))).toEqual([]);
+    expect(rpo?.measured, rpo?.detail).toBe(0);
+    console.log(
+      `[compose] az-loss: ${results.faults.map((f) => `${f.faultId} RTO ${f.rtoMs} ms`).join(', ')}, RPO ${rpo?.measured}, verdict ${results.verdict}`,
+    );
+  });
 
   it('down removes every container, network and volume with the project label', {
     timeout: 240_000,

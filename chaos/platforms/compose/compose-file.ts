@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { ComponentSpec, Profile, Topology } from '../../../system/topology.ts';
 import { componentsOf } from '../../../system/topology.ts';
-import { type BuildContext, opensearchHeap, serviceEnv } from '../local/components.ts';
+import { type BuildContext, JIT_FLAGS, opensearchHeap, serviceEnv } from '../local/components.ts';
 import { kafkaClusterId, SAFE_KAFKA } from '../local/configs/kafka-config.ts';
 import { SAFE_REDIS } from '../local/configs/redis-config.ts';
 import { COMPOSE_NETWORK, COMPOSE_PROJECT, CONTAINER_DATA } from './compose-topology.ts';
@@ -105,6 +105,8 @@ function environment(t: Topology, c: ComponentSpec, ctx: BuildContext): Record<s
   const env: Record<string, string> = { WS_NAME: c.name };
   if (c.kind === 'kafka') env.KAFKA_CLUSTER_ID = composeKafkaClusterId(t.profile);
   if (c.kind === 'opensearch') env.OPENSEARCH_HEAP = opensearchHeap(t);
+  // C1 only, as on the local platform (why: JIT_FLAGS in local/components.ts).
+  if (c.kind === 'kafka' || c.kind === 'opensearch') env.JAVA_JIT_FLAGS = JIT_FLAGS.join(' ');
   if (c.kind === 'service') Object.assign(env, serviceEnv(ctx, c));
   return env;
 }

@@ -106,7 +106,6 @@ async function debootstrapBase(log: (l: string) => void): Promise<string> {
 /** The services image's programs: name in /opt/windshear → source. */
 export const APP_ENTRIES: Record<string, string> = {
   'system-main': join(REPO_ROOT, 'system', 'main.ts'),
-  'system-bootstrap': join(REPO_ROOT, 'system', 'bootstrap.ts'),
   'compose-bootstrap': join(REPO_ROOT, 'chaos', 'platforms', 'compose', 'compose-bootstrap.ts'),
 };
 

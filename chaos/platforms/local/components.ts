@@ -210,7 +210,8 @@ export async function bootstrapPart(
   part: BootstrapPart,
   log: (l: string) => void,
 ): Promise<void> {
-  const { createTopics, loadCatalogue } = await import('../../../system/bootstrap.ts');
+  const { createTopics } = await import('../../../system/topics.ts');
+  const { loadCatalogue } = await import('../../../system/catalogue/load-catalogue.ts');
   const first = componentsOf(ctx.topology, 'service')[0];
   if (!first) return;
   const env = serviceEnv(ctx, first);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { topicSpecs } from './bootstrap.ts';
 import { TOPICS } from './contracts.ts';
+import { topicSpecs } from './topics.ts';
 
 describe('topicSpecs', () => {
   it('covers every contract topic with RF 3 and min ISR 2', () => {
