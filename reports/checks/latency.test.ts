@@ -58,4 +58,36 @@ describe('latency', () => {
       'never reached',
     );
   });
+
+  describe("the engine's own send lag", () => {
+    const gen = (lagP99Ms: number) => ({
+      engine: 'ws-load',
+      intended: 300,
+      achieved: 300,
+      unsent: 0,
+      late: 0,
+      lagP99Ms,
+      lagMaxMs: lagP99Ms,
+      engineCpuSec: 1,
+      engineMaxRssMiB: 20,
+      valid: true,
+    });
+    // 50 ms everywhere against 40 ms.
+    const slow = secs(0, 30, (s) => win(s, 10, 0, { tag: 'search', latencyMs: Array(10).fill(50) }));
+    const row40 = { ...p95, window: 'run' as const, objective: { op: '<=' as const, value: 40 } };
+
+    it('makes a miss unknown when the figure less the send lag would meet the objective', () => {
+      const v = judgeOne(runData({ history, metrics: slow, generator: gen(15) }), row40);
+      expect(v.verdict).toBe('unknown');
+      expect(v.measured).toBeCloseTo(50, 0);
+      expect(v.detail).toContain('send lag p99 15 ms');
+    });
+
+    it('keeps a miss a fail when the send lag cannot explain it, and a pass a pass', () => {
+      expect(judgeOne(runData({ history, metrics: slow, generator: gen(5) }), row40).verdict).toBe('fail');
+      const ok = judgeOne(runData({ history, metrics, generator: gen(30) }), { ...p95, window: 'steady' });
+      expect(ok.verdict).toBe('pass');
+      expect(ok.detail).toContain('engine send lag p99 30 ms included');
+    });
+  });
 });
