@@ -86,16 +86,22 @@ async function loadStep(baseUrl: string, flightIds: string[], rate: number, sec:
   });
 }
 
-/** Warms up at `start`, then steps the arrival rate up x1.5 until a step breaks the objective. */
+/**
+ * Warms up at `start`, then steps the arrival rate up x1.5 until a step breaks the objective,
+ * then halves the gap between the last rate held and the first broken twice (while it is over
+ * 10 %). The engine starts at most `engine.limits.maxRate` on time (bench:loadgen): a rate that
+ * holds there is reported as bounded by the engine, not as the endpoint's ceiling.
+ */
 async function stepSearch(
   name: string,
   baseUrl: string,
   flightIds: string[],
   start: number,
-): Promise<Step[]> {
+): Promise<{ steps: Step[]; boundedByEngine: boolean }> {
   await loadStep(baseUrl, flightIds, start, WARM_UP_SEC, name);
   const steps: Step[] = [];
-  for (let rate = start; rate <= 20_000; rate = Math.round(rate * 1.5)) {
+  const cap = engine.limits.maxRate;
+  const step = async (rate: number) => {
     const r = await loadStep(baseUrl, flightIds, rate, STEP_SEC, name);
     const all = r.tags.find((t) => t.tag === '*');
     const errorRate = all?.count ? all.errors / all.count : 1;
@@ -109,12 +115,30 @@ async function stepSearch(
     log(
       `${name}: ${rate} req/s → p95 ${p95Ms?.toFixed(1)} ms, errors ${(errorRate * 100).toFixed(2)} %, unsent ${r.unsent} → ${pass ? 'holds' : 'breaks'}`,
     );
-    if (!pass) break;
+    return pass;
+  };
+  let held = 0;
+  let broke = 0;
+  for (let rate = Math.min(start, cap); ; rate = Math.min(cap, Math.round(rate * 1.5))) {
+    if (!(await step(rate))) {
+      broke = rate;
+      break;
+    }
+    held = rate;
+    if (rate >= cap) {
+      log(`${name}: holds at ${cap} req/s, the most ${engine.name} starts on time here: a lower bound`);
+      return { steps, boundedByEngine: true };
+    }
   }
-  return steps;
+  for (let i = 0; i < 2 && broke - held > held * 0.1; i++) {
+    const mid = Math.round((held + broke) / 2);
+    if (await step(mid)) held = mid;
+    else broke = mid;
+  }
+  return { steps, boundedByEngine: false };
 }
 
-const best = (steps: Step[]) => steps.filter((s) => s.pass).at(-1)?.rate ?? 0;
+const best = (steps: Step[]) => Math.max(0, ...steps.filter((s) => s.pass).map((s) => s.rate));
 
 async function startBareFastify(): Promise<{ url: string; child: ChildProcess }> {
   const code = `
@@ -225,8 +249,8 @@ log(
 const hints = { airports: DEFAULT_AIRPORTS, dates: DEFAULT_DATES };
 const flights = await discoverFlightIds(edge, hints, { max: 100 });
 
-let system: Step[] = [];
-let ceiling: Step[] = [];
+let system: Awaited<ReturnType<typeof stepSearch>> = { steps: [], boundedByEngine: false };
+let ceiling: typeof system = { steps: [], boundedByEngine: false };
 if (!process.argv.includes('--skip-search')) {
   // As run-scenario does before time zero: every search of the load once (each replica caches
   // the queries the edge sends it), unmeasured.
@@ -246,11 +270,15 @@ const result = {
   idleCores: idle.cores,
   idleByKind: idle.byKind,
   stepSec: STEP_SEC,
-  searchMaxRate: best(system),
-  bareFastifyMaxRate: best(ceiling),
-  ratio: best(ceiling) ? best(system) / best(ceiling) : null,
+  engine: engine.name,
+  searchMaxRate: best(system.steps),
+  searchBoundedByEngine: system.boundedByEngine,
+  bareFastifyMaxRate: best(ceiling.steps),
+  // A ceiling bounded by the engine is a lower bound, so the ratio is then an upper bound.
+  bareFastifyBoundedByEngine: ceiling.boundedByEngine,
+  ratio: best(ceiling.steps) ? best(system.steps) / best(ceiling.steps) : null,
   supplierFeedMaxRate: feed.filter((f) => f.pass).at(-1)?.achievedRate ?? 0,
-  steps: { search: system, bare: ceiling, feed },
+  steps: { search: system.steps, bare: ceiling.steps, feed },
 };
 console.log(JSON.stringify(result, null, 2));
 await mkdir(join(REPO_ROOT, 'test-artifacts'), { recursive: true });
@@ -259,6 +287,6 @@ await writeFile(
   `${JSON.stringify(result, null, 2)}\n`,
 );
 console.error(
-  `\nidle stack: ${idle.cores.toFixed(3)} cores (target <= 0.15); search: ${result.searchMaxRate} req/s with p95 <= ${P95_OBJECTIVE_MS} ms; bare Fastify: ${result.bareFastifyMaxRate} req/s; ` +
-    `ratio ${result.ratio?.toFixed(2)}; supplier feed: ${result.supplierFeedMaxRate} msg/s with stream lag p95 < ${LAG_OBJECTIVE_SEC} s`,
+  `\nidle stack: ${idle.cores.toFixed(3)} cores (target <= 0.15); search: ${result.searchMaxRate} req/s with p95 <= ${P95_OBJECTIVE_MS} ms; bare Fastify: ${result.bareFastifyBoundedByEngine ? '>= ' : ''}${result.bareFastifyMaxRate} req/s; ` +
+    `ratio ${result.bareFastifyBoundedByEngine ? '<= ' : ''}${result.ratio?.toFixed(2)}; supplier feed: ${result.supplierFeedMaxRate} msg/s with stream lag p95 < ${LAG_OBJECTIVE_SEC} s`,
 );
