@@ -44,7 +44,10 @@ export function composeCliInstaller(): Installer {
         mkdirSync(dirname(bin), { recursive: true });
         const tmp = `${bin}.${process.pid}.tmp`;
         log('go build ./cmd (about 2 min on 2 cores, the first time its modules are fetched too)');
-        const b = await exec('go', ['build', '-trimpath', '-o', tmp, './cmd'], {
+        // The version is injected at link time as compose's own Makefile does; without it the
+        // binary says `dev` and detect() above would never accept it.
+        const ldflags = `-w -X ${COMPOSE_MODULE}/internal.Version=${want}`;
+        const b = await exec('go', ['build', '-trimpath', '-ldflags', ldflags, '-o', tmp, './cmd'], {
           cwd: work,
           env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=mod -buildvcs=false' },
           timeoutMs: 1_800_000,
