@@ -75,10 +75,9 @@ export function lagObjectiveSec(rows: readonly SloRow[], group: string): { sec: 
 /**
  * Per-component recovery of one fault, or undefined when it does not apply (no samples, or the
  * component was not involved). Definitions:
- * - kafka-leader: every partition has a live leader (a failed kafka sample counts as none; not
- *   null, not a broker that left the
- *   cluster during the fault and is not registered again, else not a broker named among the
- *   targets as `kafka-<id>` while it is not registered);
+ * - kafka-leader: every partition has a live leader (a failed kafka sample counts as none): not
+ *   null, not a broker that left the cluster during the fault and is not registered again, else
+ *   not a broker named among the targets as `kafka-<id>` while it is not registered;
  * - kafka-isr: every partition has an ISR of at least 2;
  * - redis-switch-master: all answering Sentinels agree on a primary other than the one before the
  *   fault (applies when the old primary was a target or the primary changed);
