@@ -12,28 +12,49 @@ export interface IdleCpu {
 }
 
 /**
- * What the stack burns with no load: CPU seconds of every component's process group over
- * `sec` seconds, divided by the window (issue 13: idle stack <= 0.15 cores). The harness's own
- * process and the load engine are not components, so they are not counted.
+ * Starts a CPU window over every component's process group; `end()` gives the cores each used
+ * on average since. Services are grouped by their service name (search-api, stream, ...), the
+ * rest by component kind. The harness's own process and the load engine are not components, so
+ * they are not counted.
  */
-export async function measureIdleCpu(sec: number): Promise<IdleCpu> {
+export function cpuWindow(): { end(): IdleCpu } {
   const state = readState(paths.stateFile());
   if (!state) throw new Error('no stack is up: run `windshear up` first');
   const groups = state.topology.components.flatMap((c) => {
     const pid = state.components[c.name]?.pid;
-    // Services by their service name (search-api, stream, ...), the rest by component kind.
     return pid ? [{ name: c.name, kind: c.kind === 'service' ? (c.service ?? 'service') : c.kind, pid }] : [];
   });
+  const t0 = performance.now();
   const before = groups.map((g) => groupCpuSeconds(g.pid));
+  return {
+    end: () => {
+      const sec = (performance.now() - t0) / 1000;
+      const byComponent = groups.map((g, i) => ({
+        name: g.name,
+        kind: g.kind,
+        cores: Math.max(0, groupCpuSeconds(g.pid) - before[i]!) / sec,
+      }));
+      const byKind: Record<string, number> = {};
+      for (const c of byComponent) byKind[c.kind] = (byKind[c.kind] ?? 0) + c.cores;
+      return { sec, cores: byComponent.reduce((s, c) => s + c.cores, 0), byKind, byComponent };
+    },
+  };
+}
+
+/** What the stack burns with no load over `sec` seconds (issue 13: idle stack <= 0.15 cores). */
+export async function measureIdleCpu(sec: number): Promise<IdleCpu> {
+  const w = cpuWindow();
   await sleep(sec * 1000);
-  const byComponent = groups.map((g, i) => ({
-    name: g.name,
-    kind: g.kind,
-    cores: Math.max(0, groupCpuSeconds(g.pid) - before[i]!) / sec,
-  }));
-  const byKind: Record<string, number> = {};
-  for (const c of byComponent) byKind[c.kind] = (byKind[c.kind] ?? 0) + c.cores;
-  return { sec, cores: byComponent.reduce((s, c) => s + c.cores, 0), byKind, byComponent };
+  return w.end();
+}
+
+/** `kafka 0.91, opensearch 0.40, ...`: the kinds above 0.01 cores, most first. */
+export function formatByKind(byKind: Record<string, number>): string {
+  return Object.entries(byKind)
+    .filter(([, v]) => v >= 0.01)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+    .join(', ');
 }
 
 // `node --import tsx bench/idle-cpu.ts [--sec 60]` (npm run bench:idle): on the running stack, print the idle cost.

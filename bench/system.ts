@@ -30,7 +30,7 @@ import { consumerLagProbe } from '../scenarios/probes/consumer-lag-probe.ts';
 import { warmUp } from '../scenarios/run/stack-calls.ts';
 import { DEFAULT_API_KEY, GROUPS, TOPICS } from '../system/contracts.ts';
 import { KafkaConnection } from '../system/lib/kafka.ts';
-import { measureIdleCpu } from './idle-cpu.ts';
+import { cpuWindow, formatByKind, measureIdleCpu } from './idle-cpu.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -67,6 +67,8 @@ interface Step {
   errorRate: number;
   dropped: number;
   pass: boolean;
+  /** Cores each component kind of the stack used during the step (the engine not counted). */
+  stackCpuByKind: Record<string, number>;
 }
 
 async function loadStep(baseUrl: string, flightIds: string[], rate: number, sec: number, name: string) {
@@ -102,7 +104,9 @@ async function stepSearch(
   const steps: Step[] = [];
   const cap = engine.limits.maxRate;
   const step = async (rate: number) => {
+    const cpu = cpuWindow();
     const r = await loadStep(baseUrl, flightIds, rate, STEP_SEC, name);
+    const stackCpuByKind = cpu.end().byKind;
     const all = r.tags.find((t) => t.tag === '*');
     const errorRate = all?.count ? all.errors / all.count : 1;
     const p95Ms = all?.p95Ms ?? null;
@@ -111,9 +115,9 @@ async function stepSearch(
       errorRate < 0.01 &&
       p95Ms !== null &&
       p95Ms <= P95_OBJECTIVE_MS;
-    steps.push({ rate, p95Ms, errorRate, dropped: r.unsent, pass });
+    steps.push({ rate, p95Ms, errorRate, dropped: r.unsent, pass, stackCpuByKind });
     log(
-      `${name}: ${rate} req/s → p95 ${p95Ms?.toFixed(1)} ms, errors ${(errorRate * 100).toFixed(2)} %, unsent ${r.unsent} → ${pass ? 'holds' : 'breaks'}`,
+      `${name}: ${rate} req/s → p95 ${p95Ms?.toFixed(1)} ms, errors ${(errorRate * 100).toFixed(2)} %, unsent ${r.unsent} → ${pass ? 'holds' : 'breaks'} (stack CPU: ${formatByKind(stackCpuByKind)})`,
     );
     return pass;
   };
@@ -167,6 +171,7 @@ interface FeedStep {
   lagP95Sec: number;
   lagMaxSec: number;
   pass: boolean;
+  stackCpuByKind: Record<string, number>;
 }
 
 /** Messages in supplier.raw: the sum of its partitions' high watermarks. */
@@ -206,6 +211,7 @@ async function stepFeed(): Promise<FeedStep[]> {
       const down = set.filter((r) => !r.ok);
       if (down.length > 0) throw new Error(`feed rate not set on ${down.map((r) => r.url).join(', ')}`);
       const lags: number[] = [];
+      const cpu = cpuWindow();
       const t0 = Date.now();
       const first = await rawOffsets(admin);
       const deadline = t0 + FEED_STEP_SEC * 1000;
@@ -217,15 +223,16 @@ async function stepFeed(): Promise<FeedStep[]> {
       }
       const achievedRate = (await rawOffsets(admin)) - first;
       const perSec = achievedRate / ((Date.now() - t0) / 1000);
+      const stackCpuByKind = cpu.end().byKind;
       lags.sort((a, b) => a - b);
       const lagP95Sec =
         lags[Math.min(lags.length - 1, Math.floor(lags.length * 0.95))] ?? Number.POSITIVE_INFINITY;
       const lagMaxSec = lags.at(-1) ?? Number.POSITIVE_INFINITY;
       // Held: lag within the objective and at least 95 % of the asked rate reached Kafka.
       const pass = lagP95Sec < LAG_OBJECTIVE_SEC && perSec >= rate * 0.95;
-      out.push({ rate, achievedRate: Math.round(perSec), lagP95Sec, lagMaxSec, pass });
+      out.push({ rate, achievedRate: Math.round(perSec), lagP95Sec, lagMaxSec, pass, stackCpuByKind });
       log(
-        `supplier feed ${rate} msg/s asked, ${perSec.toFixed(0)} msg/s reached Kafka → stream lag p95 ${lagP95Sec.toFixed(1)} s, max ${lagMaxSec.toFixed(1)} s → ${pass ? 'holds' : 'breaks'}`,
+        `supplier feed ${rate} msg/s asked, ${perSec.toFixed(0)} msg/s reached Kafka → stream lag p95 ${lagP95Sec.toFixed(1)} s, max ${lagMaxSec.toFixed(1)} s → ${pass ? 'holds' : 'breaks'} (stack CPU: ${formatByKind(stackCpuByKind)})`,
       );
       if (!pass) break;
     }

@@ -242,7 +242,10 @@ export function prepareService(
 ): LaunchSpec {
   mkdirSync(dataDir(ctx, c), { recursive: true });
   const env = { ...baseEnv({ NODE_ENV: 'production' }), ...serviceEnv(ctx, c), ...extraEnv };
-  return spec(ctx, c, [process.execPath, SERVICE_BUNDLE], {
+  // WINDSHEAR_SERVICE_NODE_ARGS: node flags for every service process, for diagnosis, e.g.
+  // `--cpu-prof --cpu-prof-dir=<dir>` (not allowed in NODE_OPTIONS).
+  const nodeArgs = (process.env.WINDSHEAR_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  return spec(ctx, c, [process.execPath, ...nodeArgs, SERVICE_BUNDLE], {
     env: env as unknown as Record<string, string>,
     cwd: REPO_ROOT,
   });
