@@ -17,6 +17,8 @@ const ingest = topology.components.find((c) => c.service === 'ingest');
 
 export const EDGE_URL = process.env.WS_EDGE_URL ?? `http://${topology.edge.host}:${topology.edge.port}`;
 export const INGEST_URL = process.env.WS_INGEST_URL ?? `http://${ingest?.host}:${ingest?.ports.http}`;
+/** `host:port` of every Sentinel. */
+export const SENTINELS = componentsOf(topology, 'sentinel').map((c) => `${c.host}:${c.ports.client}`);
 export const API_KEY = (process.env.API_KEYS ?? DEFAULT_API_KEY).split(',')[0]!.trim();
 
 export function testPool(): FailoverPool {
