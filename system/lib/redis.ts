@@ -45,8 +45,8 @@ export function createRedis(opts: RedisOptions): Redis {
  * ioredis gives a client up for good (status `end`, every command failing with "Connection is
  * closed.") when its connector is disconnected while it looks the primary up from the Sentinels:
  * the failover detector does that when `+switch-master` arrives during a reconnect. Seen on
- * 3 December: after a redis-primary-failover run, 2 of 9 clients were never ready again and the
- * next scenario's search cache hit ratio read 21 %. Connect such a client again; an `end` the
+ * 3 December: after a redis-primary-failover run, 4 of the 12 services' clients (search-api-b1,
+ * -c1, stream-a, -b) were never ready again and the next scenario's cache hit ratio read 21 %. Connect such a client again; an `end` the
  * owner asked for (`quit`, `disconnect()`) is left alone.
  */
 export function keepConnecting(redis: Redis, onEvent?: RedisOptions['onEvent']): void {
