@@ -50,6 +50,14 @@ describe('goodBySecond', () => {
     expect(goodIn(g, [{ startMs: 1000, endMs: 2000 }]).count).toBe(2);
   });
 
+  it('counts a second only when it lies wholly inside a range: one cut by a fault belongs to neither side', () => {
+    const g = goodBySecond({ metrics: null, requests }, '*', bounds);
+    // A fault that began 1 ms into second 1: second 1 is neither steady nor fault.
+    expect(goodIn(g, [{ startMs: 0, endMs: 1001 }]).count).toBe(3);
+    expect(goodIn(g, [{ startMs: 1001, endMs: 5000 }]).count).toBe(0);
+    expect(goodIn(g, [{ startMs: 0, endMs: 999 }]).count).toBe(0);
+  });
+
   it('from the windows when the run kept no requests: slow answers read from the histograms', () => {
     const metrics = [
       win(0, 10, 1, { tag: 'search', latencyMs: [5, 5, 5, 5, 5, 5, 5, 1500, 1500, 5] }),

@@ -2,7 +2,7 @@ import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import type { LatencyWindow } from '../../lib/run-format.ts';
 import { DEFAULT_BOUND_MS, type LatencyBound } from '../../lib/slo.ts';
 import type { RequestSample } from './request-samples.ts';
-import type { Range } from './run-windows.ts';
+import { type Range, secondIn } from './run-windows.ts';
 
 const ALL = '*';
 
@@ -136,10 +136,9 @@ function addWindow(c: GoodCount, w: LatencyWindow, bounds: SliBounds): void {
   c.bad = Math.min(c.count, c.errors + c.slow);
 }
 
-/** The counts of the seconds that start inside one of the ranges, summed. */
+/** The counts of the seconds lying wholly inside the ranges (secondIn), summed. */
 export function goodIn(g: GoodBySecond, ranges: readonly Range[]): GoodCount {
   let sum = emptyCount();
-  for (const [sec, c] of g.bySec)
-    if (ranges.some((r) => sec * 1000 >= r.startMs && sec * 1000 < r.endMs)) sum = addCount(sum, c);
+  for (const [sec, c] of g.bySec) if (secondIn(sec, ranges)) sum = addCount(sum, c);
   return sum;
 }

@@ -2,17 +2,15 @@ import type { LatencyWindow } from '../../lib/run-format.ts';
 import type { SloRow, SloWindow } from '../../lib/slo.ts';
 import { type Measurement, unknown } from './checker.ts';
 import type { RunData } from './load-run.ts';
-import { describeWindow, type Range, windowRanges } from './run-windows.ts';
+import { describeWindow, type Range, secondIn, windowRanges } from './run-windows.ts';
 
-/** LatencyWindows of `tag` whose second starts inside one of the ranges. */
+/** LatencyWindows of `tag` whose second lies wholly inside the ranges (secondIn). */
 export function windowsIn(
   metrics: readonly LatencyWindow[],
   tag: string,
   ranges: readonly Range[],
 ): LatencyWindow[] {
-  return metrics.filter(
-    (w) => w.tag === tag && ranges.some((r) => w.sec * 1000 >= r.startMs && w.sec * 1000 < r.endMs),
-  );
+  return metrics.filter((w) => w.tag === tag && secondIn(w.sec, ranges));
 }
 
 export interface Selected {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { faultSpans, phaseSpans, rangeSeconds, windowRanges } from './run-windows.ts';
+import { faultSpans, phaseSpans, rangeSeconds, secondIn, windowRanges } from './run-windows.ts';
 import { faultStart, faultStop, phases, plan, runData } from './test-run.ts';
 
 const history = phases(
@@ -35,6 +35,20 @@ describe('run windows', () => {
     ]);
     expect(windowRanges(run, 'run')).toEqual([{ startMs: 10_000, endMs: 60_000 }]);
     expect(rangeSeconds(windowRanges(run, 'fault'))).toHaveLength(10);
+  });
+
+  it('takes the seconds lying wholly inside a range, not those a range boundary cuts', () => {
+    // latency-injection in a catalogue run: the fault phase began at 20.001 s, so second 20's
+    // requests were all sent under the fault; they are neither steady (baseline) nor fault.
+    const baseline = [{ startMs: 13, endMs: 20_001 }];
+    const fault = [{ startMs: 20_001, endMs: 50_000 }];
+    expect(secondIn(19, baseline)).toBe(true);
+    expect(secondIn(20, baseline)).toBe(false);
+    expect(secondIn(20, fault)).toBe(false);
+    expect(secondIn(21, fault)).toBe(true);
+    expect(secondIn(0, baseline)).toBe(false);
+    expect(rangeSeconds(baseline)).toEqual(Array.from({ length: 19 }, (_, i) => i + 1));
+    expect(rangeSeconds([{ startMs: 20_000, endMs: 30_000 }])).toHaveLength(10);
   });
 
   it('leaves the warm-up out of steady but not out of run', () => {

@@ -67,10 +67,21 @@ export function inRanges(t: RunMs, ranges: readonly Range[]): boolean {
   return ranges.some((r) => t >= r.startMs && t < r.endMs);
 }
 
-/** Whole seconds covered by the ranges (a second counts when its start lies inside a range). */
+/**
+ * Does the run second `sec` ([sec, sec + 1) s, the unit requests are counted in) lie wholly inside
+ * one of the ranges? A second cut by a range's end belongs to neither side: in a catalogue run the
+ * fault began 1 ms into second 20, and second 20's bookings, all sent under the fault, were judged
+ * as steady state (latency-injection, availability 99.811 % on that one request).
+ */
+export function secondIn(sec: number, ranges: readonly Range[]): boolean {
+  return ranges.some((r) => sec * 1000 >= r.startMs && (sec + 1) * 1000 <= r.endMs);
+}
+
+/** The seconds lying wholly inside the ranges (secondIn), in order. */
 export function rangeSeconds(ranges: readonly Range[]): number[] {
   const secs = new Set<number>();
-  for (const r of ranges) for (let s = Math.ceil(r.startMs / 1000); s * 1000 < r.endMs; s++) secs.add(s);
+  for (const r of ranges)
+    for (let s = Math.ceil(r.startMs / 1000); (s + 1) * 1000 <= r.endMs; s++) secs.add(s);
   return [...secs].sort((a, b) => a - b);
 }
 
