@@ -11,6 +11,9 @@ import { OfferState, transformBatch } from './normalize.ts';
 import { PhaseTimer } from './phase-timer.ts';
 import { availabilityOf, sinkToCache, sinkToIndex, sinkToPostgres } from './sinks.ts';
 
+/** A batch's Kafka transaction slower than this is logged with its partition (ms). */
+export const SLOW_TX_MS = 5_000;
+
 /**
  * stream: the seeds' Flink tier as consume-transform-produce. Per input partition of
  * `supplier.raw` (group `stream-normalizer`), all assigned partitions at once: transform, write
@@ -122,6 +125,28 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
     }
   };
 
+  /**
+   * One line per batch whose Kafka transaction took over SLOW_TX_MS or failed, with its partition.
+   * kafkajs fetches from a broker again only once every batch of its last fetch from that broker
+   * is done (kafkajs 2.2.4 src/consumer/fetcher.js), so one stuck transaction holds back every
+   * partition of this worker that the broker leads. After a broker loss, 8 of one worker's
+   * transactions were fenced at once, open for the 30 s transaction timeout; which partitions and
+   * how long each took was not in the log.
+   */
+  const slowTx = (batch: InBatch, startedMs: number, err: unknown) => {
+    const ms = Math.round(performance.now() - startedMs);
+    if (err === null && ms < SLOW_TX_MS) return;
+    log.warn(
+      {
+        partition: batch.partition,
+        messages: batch.messages.length,
+        ms,
+        ...(err === null ? {} : { err: String(err) }),
+      },
+      err === null ? 'slow kafka transaction' : 'kafka transaction failed',
+    );
+  };
+
   const eachBatch = async (batch: InBatch, ctl: BatchControl) => {
     const started = performance.now();
     const last = batch.messages[batch.messages.length - 1]!;
@@ -166,6 +191,7 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
     const messages = t.out.map((f) => ({ key: `${f.supplier}:${f.offerId}`, value: JSON.stringify(f) }));
     const next = (BigInt(last.offset) + 1n).toString();
     let producer: TransactionalProducer | undefined;
+    const txStarted = performance.now();
     try {
       producer = await timer.time('producer', () => producerFor(batch.partition));
       const tp = producer;
@@ -181,7 +207,9 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
           (name, op) => timer.time(`tx-${name}`, op),
         ),
       );
+      slowTx(batch, txStarted, null);
     } catch (err) {
+      slowTx(batch, txStarted, err);
       // A fenced or confused transactional producer is replaced; kafkajs re-reads the batch.
       producers.delete(batch.partition);
       await producer?.disconnect().catch(() => undefined);
