@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { groupCpuSeconds } from '../chaos/platforms/local/processes.ts';
+import { groupCpuSeconds, procRows } from '../chaos/platforms/local/processes.ts';
 import { readState } from '../chaos/platforms/local/state-file.ts';
 import { paths } from '../lib/paths.ts';
 
@@ -12,8 +12,10 @@ export interface IdleCpu {
 }
 
 /**
- * Starts a CPU window over every component's process group; `end()` gives the cores each used
- * on average since. Services are grouped by their service name (search-api, stream, ...), the
+ * Starts a CPU window over every component's process group and its descendants (PostgreSQL's
+ * server processes are groups of their own under pg_autoctl: before, postgres read ~0.01 cores
+ * under any load); `end()` gives the cores each used on average since. A backend that exits
+ * inside the window takes its CPU with it. Services are grouped by their service name (search-api, stream, ...), the
  * rest by component kind. The harness's own process and the load engine are not components, so
  * they are not counted.
  */
@@ -25,14 +27,19 @@ export function cpuWindow(): { end(): IdleCpu } {
     return pid ? [{ name: c.name, kind: c.kind === 'service' ? (c.service ?? 'service') : c.kind, pid }] : [];
   });
   const t0 = performance.now();
-  const before = groups.map((g) => groupCpuSeconds(g.pid));
+  const reading = () => {
+    const rows = procRows();
+    return groups.map((g) => groupCpuSeconds(g.pid, rows));
+  };
+  const before = reading();
   return {
     end: () => {
       const sec = (performance.now() - t0) / 1000;
+      const after = reading();
       const byComponent = groups.map((g, i) => ({
         name: g.name,
         kind: g.kind,
-        cores: Math.max(0, groupCpuSeconds(g.pid) - before[i]!) / sec,
+        cores: Math.max(0, after[i]! - before[i]!) / sec,
       }));
       const byKind: Record<string, number> = {};
       for (const c of byComponent) byKind[c.kind] = (byKind[c.kind] ?? 0) + c.cores;

@@ -131,12 +131,54 @@ export function pidCpuSeconds(pid: number): number | null {
   }
 }
 
+export interface ProcRow {
+  pid: number;
+  ppid: number;
+  pgid: number;
+}
+
 /**
- * CPU seconds spent so far by the live members of a process group. Children that exited are
- * not counted: compare two readings of long-lived processes only.
+ * PURE: the pids of process group `pgid` and of every descendant of its members, wherever their
+ * group. PostgreSQL's server processes descend from pg_autoctl, but each is a process group of
+ * its own (44 of them under a ci stack's three pg components), so a group alone misses them.
  */
-export function groupCpuSeconds(pgid: number): number {
-  return groupMembers(pgid).reduce((sum, pid) => sum + (pidCpuSeconds(pid) ?? 0), 0);
+export function familyOf(pgid: number, procs: readonly ProcRow[]): number[] {
+  const children = new Map<number, number[]>();
+  for (const p of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
+  const seen = new Set(procs.filter((p) => p.pgid === pgid).map((p) => p.pid));
+  const todo = [...seen];
+  for (let pid = todo.pop(); pid !== undefined; pid = todo.pop())
+    for (const c of children.get(pid) ?? []) {
+      if (seen.has(c)) continue;
+      seen.add(c);
+      todo.push(c);
+    }
+  return [...seen];
+}
+
+/** Every process's pid, parent and group, from /proc. */
+export function procRows(): ProcRow[] {
+  const out: ProcRow[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.push({ pid: Number(e), ppid: Number(fields[1]), pgid: Number(fields[2]) });
+    } catch {
+      // raced with exit
+    }
+  }
+  return out;
+}
+
+/**
+ * CPU seconds spent so far by the live members of a process group and their descendants
+ * (familyOf). Children that exited are not counted: compare two readings of long-lived
+ * processes only.
+ */
+export function groupCpuSeconds(pgid: number, procs: readonly ProcRow[] = procRows()): number {
+  return familyOf(pgid, procs).reduce((sum, pid) => sum + (pidCpuSeconds(pid) ?? 0), 0);
 }
 
 /** SIGTERM the group, wait up to `graceMs`, then SIGKILL whatever is left. */
