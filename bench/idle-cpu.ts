@@ -15,8 +15,8 @@ export interface IdleCpu {
  * Starts a CPU window over every component's process group and its descendants (PostgreSQL's
  * server processes are groups of their own under pg_autoctl: before, postgres read ~0.01 cores
  * under any load); `end()` gives the cores each used on average since. A backend that exits
- * inside the window takes its CPU with it. Services are grouped by their service name (search-api, stream, ...), the
- * rest by component kind. The harness's own process and the load engine are not components, so
+ * inside the window takes its CPU with it. Services are grouped by their service name
+ * (search-api, stream, ...), the rest by component kind. The harness's own process and the load engine are not components, so
  * they are not counted.
  */
 export function cpuWindow(): { end(): IdleCpu } {

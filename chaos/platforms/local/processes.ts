@@ -82,20 +82,9 @@ export function procState(pid: number): string | null {
   }
 }
 
-/** Every pid whose process group is `pgid` (children a component spawned, e.g. postgres under pg_autoctl). */
+/** Every pid whose process group is `pgid` (children that kept the group of the component that spawned them; not postgres: familyOf). */
 export function groupMembers(pgid: number): number[] {
-  const out: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid) out.push(Number(e));
-    } catch {
-      // raced with exit
-    }
-  }
-  return out;
+  return procRows().flatMap((p) => (p.pgid === pgid ? [p.pid] : []));
 }
 
 /** Resident set size in bytes of one process, from /proc (0 once it is gone). */
@@ -140,11 +129,15 @@ export interface ProcRow {
 /**
  * PURE: the pids of process group `pgid` and of every descendant of its members, wherever their
  * group. PostgreSQL's server processes descend from pg_autoctl, but each is a process group of
- * its own (44 of them under a ci stack's three pg components), so a group alone misses them.
+ * its own (42 of them under a ci stack's three pg components), so a group alone misses them.
  */
 export function familyOf(pgid: number, procs: readonly ProcRow[]): number[] {
   const children = new Map<number, number[]>();
-  for (const p of procs) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
+  for (const p of procs) {
+    const siblings = children.get(p.ppid);
+    if (siblings) siblings.push(p.pid);
+    else children.set(p.ppid, [p.pid]);
+  }
   const seen = new Set(procs.filter((p) => p.pgid === pgid).map((p) => p.pid));
   const todo = [...seen];
   for (let pid = todo.pop(); pid !== undefined; pid = todo.pop())
