@@ -48,6 +48,13 @@ describe.skipIf(!isRoot())('the compose platform on a real Docker daemon', () =>
   beforeAll(async () => {
     if (startedByTests) await (await platformFor('local')).down();
     docker = await startDockerd(join(stateDir(), 'test-compose-dockerd.log'), COMPOSE_DOCKERD_ARGS);
+    // A run of this file that was killed (a session's end stops dockerd, not its containers)
+    // leaves its containers in the daemon's store, and `up` then refuses with stale-containers,
+    // as it should for a user. The machine's one stack slot is this file's now: clear them.
+    if ('stop' in docker && (await labeled('ps')).length) {
+      const down = await runCli(['down', '--platform', 'compose'], { timeoutMs: 180_000 });
+      console.log(`[compose] cleared an earlier run's containers: ${down.stdout.trim().split('\n').at(-1)}`);
+    }
   });
 
   afterAll(async () => {
