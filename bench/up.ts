@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { groupRssBytes } from '../chaos/platforms/local/processes.ts';
+import { familyPssBytes, procRows } from '../chaos/platforms/local/processes.ts';
 import { readState } from '../chaos/platforms/local/state-file.ts';
 import { platformFor } from '../chaos/platforms/platform-for.ts';
 import { exec, isRoot } from '../lib/exec.ts';
@@ -70,9 +70,12 @@ async function rssByComponent(): Promise<
   }
   const state = readState(paths.stateFile());
   if (!state) return [];
+  // PSS of each component's group and descendants: PostgreSQL's server processes are groups of
+  // their own under pg_autoctl, and share its buffers (RSS would count them once per backend).
+  const rows = procRows();
   return state.topology.components.map((c) => {
     const pid = state.components[c.name]?.pid;
-    return { name: c.name, kind: c.kind, rssMiB: pid ? groupRssBytes(pid) / 2 ** 20 : 0 };
+    return { name: c.name, kind: c.kind, rssMiB: pid ? familyPssBytes(pid, rows) / 2 ** 20 : 0 };
   });
 }
 
@@ -96,7 +99,9 @@ const warmDownMs = await timedDown();
 const total = rss.reduce((s, c) => s + c.rssMiB, 0);
 const byKind = new Map<string, number>();
 for (const c of rss) byKind.set(c.kind, (byKind.get(c.kind) ?? 0) + c.rssMiB);
-console.log(`\ncomponent                 rss MiB${compose ? '  cgroup MiB' : ''}`);
+console.log(
+  `\ncomponent   ${compose ? '              rss' : '              pss'} MiB${compose ? '  cgroup MiB' : ''}`,
+);
 for (const c of rss)
   console.log(
     `${c.name.padEnd(24)} ${c.rssMiB.toFixed(0).padStart(8)}${c.cgroupMiB !== undefined ? c.cgroupMiB.toFixed(0).padStart(12) : ''}`,

@@ -1,7 +1,15 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { familyOf, groupCpuSeconds, signalGroup } from './processes.ts';
+import {
+  familyOf,
+  familyPssBytes,
+  groupCpuSeconds,
+  pidRssBytes,
+  procRows,
+  pssBytesOf,
+  signalGroup,
+} from './processes.ts';
 
 describe('groupCpuSeconds', () => {
   it('reads the CPU time a process group has spent from /proc', async () => {
@@ -47,5 +55,36 @@ describe('familyOf', () => {
     expect(familyOf(10, procs).sort((a, b) => a - b)).toEqual([10, 11, 20, 21, 22]);
     expect(familyOf(30, procs).sort((a, b) => a - b)).toEqual([30, 31]);
     expect(familyOf(99, procs)).toEqual([]);
+  });
+});
+
+describe('familyPssBytes', () => {
+  it('reads the Pss line of smaps_rollup, in bytes', () => {
+    const rollup =
+      '55d0-7ffe ---p 00000000 00:00 0  [rollup]\nRss:   1696 kB\nPss:    333 kB\nPss_Dirty:  112 kB\n';
+    expect(pssBytesOf(rollup)).toBe(333 * 1024);
+    expect(pssBytesOf('Rss: 10 kB\n')).toBeNull();
+  });
+
+  it('counts a real group and its child, each no more than its RSS', async () => {
+    // A group of its own whose member starts a child in a group of its own (as pg_autoctl starts
+    // postgres) that holds 64 MiB of its own pages.
+    const hold = 'const b = Buffer.alloc(64 * 2 ** 20, 1); setTimeout(() => b.length, 20_000);';
+    const parent = `require('node:child_process').spawn(process.execPath, ['-e', ${JSON.stringify(hold)}], { stdio: 'ignore', detached: true }); setTimeout(() => {}, 20_000);`;
+    const child = spawn(process.execPath, ['-e', parent], { detached: true, stdio: 'ignore' });
+    try {
+      let pss = 0;
+      for (let i = 0; i < 100 && pss < 64 * 2 ** 20; i++) {
+        await sleep(100);
+        pss = familyPssBytes(child.pid!);
+      }
+      expect(pss).toBeGreaterThanOrEqual(64 * 2 ** 20);
+      const family = familyOf(child.pid!, procRows());
+      expect(family).toHaveLength(2);
+      expect(pss).toBeLessThanOrEqual(family.reduce((sum, pid) => sum + pidRssBytes(pid), 0));
+      expect(familyPssBytes(2 ** 22 - 1)).toBe(0);
+    } finally {
+      for (const pid of familyOf(child.pid!, procRows())) process.kill(pid, 'SIGKILL');
+    }
   });
 });

@@ -97,9 +97,28 @@ export function pidRssBytes(pid: number): number {
   }
 }
 
-/** Resident set size in bytes of a process group, from /proc. */
-export function groupRssBytes(pgid: number): number {
-  return groupMembers(pgid).reduce((sum, pid) => sum + pidRssBytes(pid), 0);
+/** PURE: the `Pss:` line of /proc/<pid>/smaps_rollup, in bytes (null when it has none). */
+export function pssBytesOf(smapsRollup: string): number | null {
+  const m = /^Pss:\s+(\d+) kB$/m.exec(smapsRollup);
+  return m ? Number(m[1]) * 1024 : null;
+}
+
+/**
+ * Proportional set size in bytes of one process: its private pages plus its share of each page
+ * it shares. Summed over processes it counts a shared page once (PostgreSQL's shared buffers,
+ * mapped by every backend), where RSS counts it in each. RSS where smaps_rollup is unreadable.
+ */
+export function pidPssBytes(pid: number): number {
+  try {
+    return pssBytesOf(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')) ?? pidRssBytes(pid);
+  } catch {
+    return pidRssBytes(pid);
+  }
+}
+
+/** Resident memory (PSS) in bytes of a process group and every descendant of its members (familyOf). */
+export function familyPssBytes(pgid: number, procs: readonly ProcRow[] = procRows()): number {
+  return familyOf(pgid, procs).reduce((sum, pid) => sum + pidPssBytes(pid), 0);
 }
 
 /** Clock ticks per second of /proc/<pid>/stat times (USER_HZ: 100 on Linux, fixed by its ABI). */
