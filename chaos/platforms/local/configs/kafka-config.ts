@@ -64,6 +64,10 @@ export function kafkaServerProperties(
     // else changes (Kafka's default 500 ms): each one is written and flushed by the three
     // controllers and read by every broker, twice a second on an idle stack.
     'metadata.max.idle.interval.ms': 5000,
+    // How long a leader holds a follower's fetch when it has nothing new (Kafka's default 500 ms).
+    // New records answer it at once, so acks=all writes wait no longer; at rest each broker
+    // answered its two followers' empty fetches four times a second. Below replica.lag.time.max.ms.
+    'replica.fetch.wait.max.ms': 5000,
   };
   return `${Object.entries(props)
     .map(([k, v]) => `${k}=${v}`)
