@@ -194,7 +194,9 @@ export class KafkaConnection {
           // How long the broker holds an empty fetch. It answers as soon as a record arrives
           // (min bytes 1), so this adds no latency; 100 ms made ~10 idle consumers fetch 10 times
           // a second from every broker, which cost the brokers ~13 % of a core each at rest.
-          maxWaitTimeInMs: 1_000,
+          // kafkajs heartbeats between fetches, once heartbeatInterval has passed: at 3 s an idle
+          // consumer still heartbeats every ~3 s, well inside the 10 s session.
+          maxWaitTimeInMs: 3_000,
           readUncommitted: false,
           retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 10 },
         }),
