@@ -16,6 +16,7 @@ import {
   Partitioners,
   type PartitionMetadata,
   type Producer,
+  type RetryOptions,
 } from 'kafkajs';
 import { quietRequestQueue } from './quiet-request-queue.ts';
 
@@ -182,7 +183,11 @@ export class KafkaConnection {
     return new TransactionalProducer(producer, () => forget());
   }
 
-  consumer(groupId: string): BatchConsumer {
+  /**
+   * `retry`: kafkajs's retries of the consumer's own steps (fetch, heartbeat, `commit`) before it
+   * crashes and rejoins; default ~30 s in all.
+   */
+  consumer(groupId: string, retry: RetryOptions = CONSUMER_RETRY): BatchConsumer {
     return new BatchConsumer(
       () =>
         this.kafka.consumer({
@@ -198,7 +203,7 @@ export class KafkaConnection {
           // consumer still heartbeats every ~3 s, well inside the 10 s session.
           maxWaitTimeInMs: 3_000,
           readUncommitted: false,
-          retry: { initialRetryTime: 200, maxRetryTime: 5_000, retries: 10 },
+          retry,
         }),
       groupId,
     );
@@ -383,6 +388,23 @@ const TRANSACTION_RETRY = {
   multiplier: 1.5,
   factor: 0.2,
   retries: 40,
+};
+
+/** A consumer's retries of its own steps: 200 ms growing to 5 s, ~30 s in all, then a rejoin. */
+const CONSUMER_RETRY: RetryOptions = { initialRetryTime: 200, maxRetryTime: 5_000, retries: 10 };
+
+/**
+ * Retries for a consumer that commits offsets itself (`commit`): 200 ms growing to 2 s, ~5 s in
+ * all. kafkajs 2.2.4 sends a commit to the group coordinator it found when it joined and, when
+ * that broker is gone, connects to the same node again on every retry (offsetManager
+ * getCoordinator); only a rejoin asks FindCoordinator. With CONSUMER_RETRY the projector waited
+ * out ~30 s of refused connections after a broker loss that took its coordinator (lag 28 → 61 s
+ * with no progress, broker-loss ci); with this it crashes after ~5 s and rejoins on the new one.
+ */
+export const COMMITTING_CONSUMER_RETRY: RetryOptions = {
+  initialRetryTime: 200,
+  maxRetryTime: 2_000,
+  retries: 5,
 };
 
 /** How long a transactional producer trusts the coordinator it found (see memoizeCoordinator). */

@@ -12,6 +12,7 @@ import { keepTrying, unavailable, withDeadline } from '../lib/background.ts';
 import { kafkaFrom, pgFrom, redisFrom } from '../lib/clients.ts';
 import { deterministicId } from '../lib/deterministic-id.ts';
 import { HttpError, headerValue, parseInput } from '../lib/http-error.ts';
+import { COMMITTING_CONSUMER_RETRY } from '../lib/kafka.ts';
 import { reportedBreaker } from '../lib/metrics.ts';
 import { RateLimiter } from '../lib/rate-limit.ts';
 import { breakerRunner } from '../lib/redis.ts';
@@ -59,7 +60,7 @@ export async function startReservations(ctx: ServiceContext): Promise<ServiceHan
   const { app, log, metrics, config } = ctx;
   const kafka = kafkaFrom(ctx);
   const producer = kafka.idempotentProducer();
-  const consumer = kafka.consumer(GROUPS.projector);
+  const consumer = kafka.consumer(GROUPS.projector, COMMITTING_CONSUMER_RETRY);
   const admin = kafka.admin();
   const pg = pgFrom(ctx, 10);
   const redis = redisFrom(ctx);
