@@ -15,7 +15,7 @@
  * Usage: node --import tsx bench/system.ts [--settle-sec 30] [--idle-sec 60] [--step-sec 15] [--feed-step-sec 30] [--skip-feed] [--skip-search]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { platformFor } from '../chaos/platforms/platform-for.ts';
@@ -72,20 +72,25 @@ interface Step {
 }
 
 async function loadStep(baseUrl: string, flightIds: string[], rate: number, sec: number, name: string) {
+  // Only the summary is used: the step's records go with its directory, also when it throws.
   const outDir = await mkdtemp(join(tmpdir(), `ws-bench-${name}-`));
-  return runLoad({
-    engine,
-    plan: searchOnly(rate, sec),
-    target: {
-      baseUrl,
-      apiKey: DEFAULT_API_KEY,
-      runId: `bench-${name}-${rate}`,
-      airports: DEFAULT_AIRPORTS,
-      dates: DEFAULT_DATES,
-      flightIds,
-    },
-    outDir,
-  });
+  try {
+    return await runLoad({
+      engine,
+      plan: searchOnly(rate, sec),
+      target: {
+        baseUrl,
+        apiKey: DEFAULT_API_KEY,
+        runId: `bench-${name}-${rate}`,
+        airports: DEFAULT_AIRPORTS,
+        dates: DEFAULT_DATES,
+        flightIds,
+      },
+      outDir,
+    });
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
 }
 
 /**

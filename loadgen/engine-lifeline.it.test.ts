@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -44,6 +44,7 @@ describe('the load engine never outlives the harness', () => {
       console.log(`ws-load gone ${gone} ms after the harness was SIGKILLed`);
     } finally {
       await edge.close();
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });

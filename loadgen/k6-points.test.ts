@@ -1,9 +1,22 @@
+import { rmSync } from 'node:fs';
 import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { FileTailer, GzipSink, parsePointLine, pointEpochMs } from './k6-points.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A new directory under the OS temp dir, removed after the test. */
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
 
 describe('parsePointLine', () => {
   it('reads folded metrics and skips the rest', () => {
@@ -43,7 +56,7 @@ describe('pointEpochMs', () => {
 
 describe('FileTailer', () => {
   it('yields complete lines as they are appended and copies every byte', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ws-tail-'));
+    const dir = await tempDir('ws-tail-');
     const file = join(dir, 'p.jsonl');
     const copied: Buffer[] = [];
     const t = new FileTailer(file, (c) => copied.push(c));
@@ -58,7 +71,7 @@ describe('FileTailer', () => {
   });
 
   it('gzip sink round-trips', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ws-gz-'));
+    const dir = await tempDir('ws-gz-');
     const sink = new GzipSink(join(dir, 'x.gz'));
     sink.write(Buffer.from('hello\n'));
     sink.write(Buffer.from('world\n'));

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { waitFor } from '../lib/exec.ts';
 import type { Readback, RunPlan } from '../lib/run-format.ts';
 import { diffLedger } from '../reports/checks/ledger-diff.ts';
@@ -24,6 +24,11 @@ const ingestUrls = topology.components
   .filter((c) => c.service === 'ingest')
   .map((c) => `http://${c.host}:${c.ports.http}`);
 
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
 /** Every record in a run's gzipped records file. */
 function rawRecords(gz: string): RequestRecord[] {
   const out: RequestRecord[] = [];
@@ -37,6 +42,7 @@ function rawRecords(gz: string): RequestRecord[] {
 describe('load generation against the real stack', () => {
   it("a 20 s ws-load run: per-endpoint counts equal the engine's own totals exactly, p95 equals an exact recomputation from the raw records within HDR precision", async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'ws-it-load-'));
+    dirs.push(outDir);
     const hints = { airports: DEFAULT_AIRPORTS, dates: DEFAULT_DATES };
     const flights = await discoverFlightIds(edgeUrl, hints, { max: 50 });
     expect(flights.length).toBeGreaterThan(0);

@@ -1,14 +1,21 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { HistoryWriter } from './history-writer.ts';
 
 const wall = '2026-01-01T00:00:00.000Z';
 
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
 describe('HistoryWriter', () => {
   it('appends one JSON line per event and tracks active faults and the worst lag', () => {
-    const h = new HistoryWriter(mkdtempSync(join(tmpdir(), 'ws-hist-')));
+    const dir = mkdtempSync(join(tmpdir(), 'ws-hist-'));
+    dirs.push(dir);
+    const h = new HistoryWriter(dir);
     const file = h.file;
     h.emit({ kind: 'phase', t: 0, wall, phase: 'baseline' });
     h.emit({

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { WindshearError } from '../lib/errors.ts';
 import {
   CATALOG_DIR,
@@ -18,6 +18,18 @@ import { loadSloTables, sloIndex } from './load-slo.ts';
 import { PROFILE_NAMES, profileScenarios } from './profiles.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A new directory under the OS temp dir, removed after the test. */
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
 
 async function problemsOf(nameOrFile: string, opts = {}) {
   const err = await loadScenario(nameOrFile, opts).then(
@@ -107,7 +119,7 @@ describe('the catalogue', () => {
   });
 
   it('insists a catalogue file carries its own name', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ws-cat-'));
+    const dir = await tempDir('ws-cat-');
     await copyFile(join(CATALOG_DIR, 'soak.yaml'), join(dir, 'long-soak.yaml'));
     const problems = await problemsOf('long-soak', { catalogDir: dir });
     expect(problems.map((p) => [p.code, p.line, p.path])).toEqual([['scenario-name', 1, 'name']]);
@@ -157,7 +169,7 @@ describe('a malformed scenario', () => {
 
   it('reports YAML syntax errors with their lines', async () => {
     // Written at test time: a broken YAML file in the tree would fail the repo's linter.
-    const file = join(await mkdtemp(join(tmpdir(), 'ws-yaml-')), 'syntax-error.yaml');
+    const file = join(await tempDir('ws-yaml-'), 'syntax-error.yaml');
     await writeFile(
       file,
       'name: syntax-error\nhypothesis: The YAML below is broken.\nname: twice\nload: { preset: baseline, durationSec: 60\nslos: [availability]\n',
@@ -222,7 +234,7 @@ describe('parseScenarioText', () => {
   });
 
   it('checks a file outside the catalogue against every profile unless one is named', async () => {
-    const file = join(await mkdtemp(join(tmpdir(), 'ws-prof-')), 'outside.yaml');
+    const file = join(await tempDir('ws-prof-'), 'outside.yaml');
     await writeFile(file, base.replace('target: redis:primary', 'target: name:search-api-c2'));
     const problems = await problemsOf(file);
     expect(problems.map((p) => `${p.line} ${p.path} ${p.code}`)).toEqual([
@@ -261,7 +273,7 @@ describe('parseScenarioText', () => {
   });
 
   it('accepts a minimal scenario and fills the defaults', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ws-min-'));
+    const dir = await tempDir('ws-min-');
     const file = join(dir, 'mini.yaml');
     await writeFile(
       file,

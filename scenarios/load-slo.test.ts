@@ -1,14 +1,19 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { WindshearError } from '../lib/errors.ts';
 import { INDEX_BODY } from '../system/catalogue/search-index.ts';
 import { loadSloTables, parseSloTableText, REPO_ROOT, sloIndex } from './load-slo.ts';
 
 const SEEDS_DIR = process.env.WINDSHEAR_SEEDS_DIR ?? resolve(REPO_ROOT, '../shared/seeds');
 const DESIGN = resolve(SEEDS_DIR, '../design/architecture.md');
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 describe('SLO tables', () => {
   it('load, with every objective the seeds state', async () => {
@@ -117,6 +122,7 @@ describe('SLO tables', () => {
 
   it('rejects an id defined in two tables', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ws-slo-'));
+    dirs.push(dir);
     const row = (seed: string) =>
       `rows:\n  - id: same.row\n    title: t\n    metric: duplicates\n    objective: { op: '<=', value: 0 }\n    unit: count\n    window: run\n    source: { seed: ${seed}, table: T, row: R }\n`;
     await writeFile(join(dir, 'a.yaml'), row('000_7ae5c9fc6e99809f.txt'));

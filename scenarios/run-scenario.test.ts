@@ -1,11 +1,17 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { recordingPlatform } from '../chaos/fakes/recording-platform.ts';
 import { CATALOG_DIR, loadScenario } from './load-scenario.ts';
 import { planRun } from './plan.ts';
 import { preflightProblems, runScenario } from './run-scenario.ts';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 describe('runScenario refuses before anything starts', () => {
   it('names every capability a scenario needs that the platform lacks', async () => {
@@ -42,7 +48,9 @@ describe('runScenario refuses before anything starts', () => {
 
   it('rejects a scenario whose selector names what the profile lacks (254) before touching the platform', async () => {
     const platform = recordingPlatform({ topology: null });
-    const file = join(await mkdtemp(join(tmpdir(), 'ws-sel-')), 'x.yaml');
+    const dir = await mkdtemp(join(tmpdir(), 'ws-sel-'));
+    dirs.push(dir);
+    const file = join(dir, 'x.yaml');
     const text = (await readFile(join(CATALOG_DIR, 'broker-loss.yaml'), 'utf8')).replace(
       'kafka:most-leaders(topic=reservations.commands)',
       'name:search-api-a2',

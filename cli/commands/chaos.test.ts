@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -20,7 +20,11 @@ function program(): Command {
   return p;
 }
 
-afterEach(() => vi.restoreAllMocks());
+const dirs: string[] = [];
+afterEach(() => {
+  vi.restoreAllMocks();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 const clock = { t: () => 42, wall: () => '2026-01-01T00:00:00.000Z' };
 
@@ -52,7 +56,9 @@ describe('chaos command', () => {
     expect(eventLine({ kind: 'phase', t: 0, wall: '', phase: 'fault' })).toBeNull();
   });
   it('appends history events as JSON lines to a file it creates, announcing it once', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'ws-chaos-')), 'state', 'chaos-history.jsonl');
+    const dir = mkdtempSync(join(tmpdir(), 'ws-chaos-'));
+    dirs.push(dir);
+    const file = join(dir, 'state', 'chaos-history.jsonl');
     const announced: string[] = [];
     const record = historyAppender(file, () => announced.push(file));
     const stop: HistoryEvent = { kind: 'fault-stop', t: 5, wall: 'w', faultId: 'adhoc-1' };

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,11 @@ async function run(...args: string[]): Promise<string> {
   return out;
 }
 
-afterEach(() => vi.restoreAllMocks());
+const dirs: string[] = [];
+afterEach(() => {
+  vi.restoreAllMocks();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 describe('windshear list', () => {
   it('--json lists every scenario with hypothesis, fault kinds, SLO ids and needs', async () => {
@@ -69,6 +74,7 @@ describe('windshear validate', () => {
 
   it('checks selectors against the topology of --profile', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ws-validate-'));
+    dirs.push(dir);
     const file = join(dir, 'replica-two.yaml');
     const text = await readFile('scenarios/catalog/broker-loss.yaml', 'utf8');
     await writeFile(

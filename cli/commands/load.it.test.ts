@@ -1,16 +1,22 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { runCli } from '../../test/run-cli.ts';
 
 const { edgeUrl } = inject('stack');
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 describe('windshear load against the real stack', () => {
   it('prints a progress line per second while the engine runs and a final table per endpoint', {
     timeout: 90_000,
   }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'ws-it-load-'));
+    dirs.push(out);
     // baseline is 1,000 req/s; scale 0.01 makes it 10 req/s for 8 s.
     const r = await runCli([
       'load',

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,8 +22,10 @@ async function closedPort(): Promise<number> {
 }
 
 const edges: FakeEdge[] = [];
+const dirs: string[] = [];
 afterEach(async () => {
   for (const e of edges.splice(0)) await e.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 describe('runLedger against a loopback edge', () => {
@@ -30,7 +33,9 @@ describe('runLedger against a loopback edge', () => {
     const edge = await startFakeEdge();
     edges.push(edge);
     const dead = `http://127.0.0.1:${await closedPort()}`;
-    const out = openJsonl(await mkdtemp(join(tmpdir(), 'ws-ledger-')), RUN_FILES.ledger);
+    const dir = await mkdtemp(join(tmpdir(), 'ws-ledger-'));
+    dirs.push(dir);
+    const out = openJsonl(dir, RUN_FILES.ledger);
     const t0 = performance.now();
     const ops = await runLedger({
       edgeUrl: edge.url,
