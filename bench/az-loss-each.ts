@@ -8,12 +8,13 @@
  * allowed, errors counted), the index cluster is green again after heal, no acknowledged write lost".
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { REPO_ROOT } from '../lib/paths.ts';
 import { type RecordedRun, readResults, readRun } from '../lib/run-store/read-run.ts';
+import { loadScenario } from '../scenarios/load-scenario.ts';
 
 const { values } = parseArgs({
   options: {
@@ -23,10 +24,8 @@ const { values } = parseArgs({
 });
 const out = resolve(values.out);
 mkdirSync(out, { recursive: true });
-const base = parse(readFileSync(join(REPO_ROOT, 'scenarios', 'catalog', 'az-loss.yaml'), 'utf8')) as {
-  name: string;
-  faults: { id: string; target: string }[];
-};
+// Loaded and checked as every run loads it, for the profile the runs use.
+const { scenario: base } = await loadScenario('az-loss', { profile: 'ci' });
 
 /** Search requests due while the AZ was out: answered and failed (error or no answer). */
 function searchDuringFault(run: RecordedRun): { answered: number; failed: number } {
@@ -48,7 +47,16 @@ for (const az of values.az.split(',')) {
   const scenario = {
     ...base,
     name: `az-loss-${az}`,
-    faults: base.faults.map((f) => ({ ...f, id: `lose-${az}`, target: `az:${az}` })),
+    // A loaded scenario, defaults filled in, is scenario YAML again but for its faults' times:
+    // the file spells atSec and forSec as at and for.
+    faults: base.faults.map((f) => ({
+      id: `lose-${az}`,
+      at: f.atSec,
+      for: f.forSec,
+      fault: f.fault,
+      target: `az:${az}`,
+      ...(f.params ? { params: f.params } : {}),
+    })),
   };
   const file = join(out, `az-loss-${az}.yaml`);
   writeFileSync(file, stringify(scenario));
