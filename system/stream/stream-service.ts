@@ -15,6 +15,17 @@ import { availabilityOf, sinkToCache, sinkToIndex, sinkToPostgres } from './sink
 export const SLOW_TX_MS = 5_000;
 
 /**
+ * A partition's batches start at least this far apart (ms), as Kafka Streams' commit.interval.ms
+ * under exactly-once: after its commit, a batch quicker than this holds the partition for the rest,
+ * so the next fetch carries what arrived meanwhile in one transaction. Without it every batch was
+ * a transaction of about one record at a low feed rate: at 50 msg/s the three workers committed
+ * ~45 transactions/s (each an AddPartitionsToTxn, a produce, AddOffsetsToTxn, TxnOffsetCommit and
+ * EndTxn with two markers, every write on three replicas) and Kafka burned 1.18 cores; at
+ * 2,000 msg/s 0.80 (bench:system feed steps). Adds at most this to the stream's lag.
+ */
+export const MIN_BATCH_INTERVAL_MS = 1_000;
+
+/**
  * stream: the seeds' Flink tier as consume-transform-produce. Per input partition of
  * `supplier.raw` (group `stream-normalizer`), all assigned partitions at once: transform, write
  * PostgreSQL (the durable sink), then one Kafka transaction with the `fares.normalized` records
@@ -224,6 +235,8 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
     timer.add('batch', performance.now() - started);
     const summary = timer.batchDone(batch.messages.length);
     if (summary) log.info(summary, 'stream batches');
+    const rest = started + MIN_BATCH_INTERVAL_MS - performance.now();
+    if (rest > 0 && ctl.isRunning() && !ctl.isStale()) await sleep(rest);
   };
 
   void keepTrying(
