@@ -34,18 +34,25 @@ WHERE (p.amount, p.currency, p.supplier, p.offer_id, p.version)
 RETURNING flight_id, amount, currency, amount_eur, version, revision`;
 
 /**
- * PostgreSQL sink, one transaction per batch: lock the batch's flight_prices rows (sorted, so
- * concurrent workers serialise instead of deadlocking), upsert fares with the version guard, then
- * recompute the best price of the touched flights. A replay changes nothing.
+ * PostgreSQL sink, one transaction per batch: upsert fares with the version guard, lock the
+ * batch's flight_prices rows (sorted, so concurrent workers serialise instead of deadlocking),
+ * then recompute the best price of the touched flights. A replay changes nothing.
+ *
+ * The fares rows need no lock of ours: an offer's updates all come through one partition of
+ * supplier.raw, so one batch at a time writes it. The flight rows do: the offers of a flight come
+ * through many partitions. Locking them only after the fares upsert keeps the lock for the
+ * recompute and the commit: a batch's flights overlap every other batch's at a high feed rate
+ * (~1,000 flights of 28,770 per batch at 4,000 msg/s), and with the lock taken first the batches
+ * queued behind each other's upserts: 9-17 backends waited on row locks against 0-2 running
+ * (pg_stat_activity every 2 s), PostgreSQL used 0.03 cores and a batch took 2.7-3.7 s there.
+ * Still correct: each batch recomputes a flight after taking its lock, so with a statement
+ * snapshot taken after every earlier holder committed, the last to lock sees every fare.
  */
 export async function sinkToPostgres(pg: FailoverPool, fares: NormalizedFare[]): Promise<PriceChange[]> {
   const rows = latestPerOffer(fares);
   if (rows.length === 0) return [];
   const flights = [...new Set(rows.map((r) => r.flightId))].sort();
   return pg.tx(async (c: PoolClient) => {
-    await c.query('SELECT 1 FROM flight_prices WHERE flight_id = ANY($1) ORDER BY flight_id FOR UPDATE', [
-      flights,
-    ]);
     await c.query(UPSERT_FARES, [
       rows.map((r) => r.supplier),
       rows.map((r) => r.offerId),
@@ -57,6 +64,9 @@ export async function sinkToPostgres(pg: FailoverPool, fares: NormalizedFare[]):
       rows.map((r) => r.eventTime),
       rows.map((r) => r.seatsAvailable ?? null),
       rows.map((r) => r.anomaly),
+    ]);
+    await c.query('SELECT 1 FROM flight_prices WHERE flight_id = ANY($1) ORDER BY flight_id FOR UPDATE', [
+      flights,
     ]);
     const changed = await c.query<FlightPriceRow>(RECOMPUTE_BEST, [flights]);
     return changed.rows.map(toCachedPrice);
