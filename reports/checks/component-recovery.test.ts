@@ -130,6 +130,20 @@ describe('component-recovery', () => {
       e.kind === 'sample' && e.probe === 'kafka' && e.t >= 12_000 && e.t < 16_000 ? { ...e, ok: false } : e,
     );
     expect(judgeOne(runData({ history: failed }), comp('kafka-leader'))).toMatchObject({ measured: 6 });
+    // ... and that is an upper bound: last seen leaderless at 1 s, answered again at 6 s, so an
+    // objective of 4 s can be neither met nor broken; one of 0.5 s was broken while still seen
+    const blind = judgeOne(runData({ history: failed }), comp('kafka-leader', 4));
+    expect(blind).toMatchObject({ verdict: 'unknown', measured: 6 });
+    expect(blind.detail).toContain('az between 1 and 6 s');
+    expect(judgeOne(runData({ history: failed }), comp('kafka-leader', 0.5))).toMatchObject({
+      verdict: 'fail',
+      measured: 6,
+    });
+    // seen leaderless right before the answer (no failed sample in between): a plain fail
+    expect(judgeOne(runData({ history: h }), comp('kafka-leader', 1))).toMatchObject({
+      verdict: 'fail',
+      measured: 2,
+    });
     // kafka-3 led nothing during the fault: its taking a partition back after its return is not an outage
     const notLeading = h.map((e) =>
       e.kind === 'sample' && e.probe === 'kafka' && e.t >= 10_000 && e.t < 12_000

@@ -38,6 +38,7 @@ export const componentRecoveryChecker: Checker = (run, row, ctx) => {
             atLeastMs: h - f.startMs,
             detectionMs: c.detectedMs ?? null,
             resolutionMs: c.resolutionMs ?? null,
+            ...(c.notBeforeMs !== undefined ? { notBeforeMs: c.notBeforeMs } : {}),
           },
         ]
       : [];

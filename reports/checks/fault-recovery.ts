@@ -21,6 +21,12 @@ export interface ComponentTime {
   detectedMs?: number | null;
   /** Median gap between the probe's samples during the fault: the resolution of both times. */
   resolutionMs?: number | null;
+  /**
+   * Set when the probe could not observe right before `ms` (failed samples counted as unhealthy):
+   * fault start to the last sample that did observe the component unhealthy. The recovery lies
+   * after it and at or before `ms`.
+   */
+  notBeforeMs?: number;
 }
 
 /** Median gap between consecutive sample times (null with fewer than two). */
@@ -41,14 +47,20 @@ function firstHealthyAfterBad<T>(
   fault: FaultSpan,
   horizon: RunMs,
   bad: (d: T) => boolean,
+  /** A sample the probe failed to take: counted as unhealthy, but it observed nothing. */
+  unobserved: (d: T) => boolean = () => false,
 ): ComponentTime {
   const during = samples.filter((s) => s.t >= fault.startMs && s.t < horizon).sort((a, b) => a.t - b.t);
   const resolutionMs = medianGapMs(during.map((s) => s.t));
   const firstBad = during.findIndex((s) => bad(s.data));
   if (firstBad < 0) return { ms: 0, detectedMs: null, resolutionMs };
   const detectedMs = during[firstBad]!.t - fault.startMs;
-  const healed = during.slice(firstBad + 1).find((s) => !bad(s.data));
-  return { ms: healed ? healed.t - fault.startMs : null, detectedMs, resolutionMs };
+  const at = during.findIndex((s, i) => i > firstBad && !bad(s.data));
+  if (at < 0) return { ms: null, detectedMs, resolutionMs };
+  const ms = during[at]!.t - fault.startMs;
+  if (!unobserved(during[at - 1]!.data)) return { ms, detectedMs, resolutionMs };
+  const seenBad = during.slice(firstBad, at).findLast((s) => !unobserved(s.data));
+  return { ms, detectedMs, resolutionMs, notBeforeMs: seenBad ? Math.max(0, seenBad.t - fault.startMs) : 0 };
 }
 
 /** Group lag in seconds in one sample: the worst topic of the group; null when absent. */
@@ -128,13 +140,22 @@ export function componentRecovery(
       // so leaders found only after the probe could answer again are not read as 0 s.
       const observed = (samplesOf(run, 'kafka', UNOBSERVED_KAFKA) ?? []).map((s) => ({
         t: s.t,
-        data: s.data.partitions.some(
-          (p) =>
-            p.leader === null ||
-            (gone.has(p.leader) && s.t < (backAt.get(p.leader) ?? Number.POSITIVE_INFINITY)),
-        ),
+        data:
+          s.data === UNOBSERVED_KAFKA
+            ? null
+            : s.data.partitions.some(
+                (p) =>
+                  p.leader === null ||
+                  (gone.has(p.leader) && s.t < (backAt.get(p.leader) ?? Number.POSITIVE_INFINITY)),
+              ),
       }));
-      return firstHealthyAfterBad(observed, fault, horizon, (dead) => dead);
+      return firstHealthyAfterBad(
+        observed,
+        fault,
+        horizon,
+        (dead) => dead !== false,
+        (dead) => dead === null,
+      );
     }
     case 'redis-switch-master': {
       const samples = samplesOf(run, 'redis') ?? [];

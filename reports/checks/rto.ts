@@ -51,6 +51,8 @@ export interface PerFault {
   detectionMs?: number | null;
   /** Component times: the probe's median sampling gap. */
   resolutionMs?: number | null;
+  /** Component times: the recovery lies after this and at or before ms (the probe was blind between). */
+  notBeforeMs?: number;
 }
 
 /**
@@ -66,8 +68,28 @@ export function worstOf(per: PerFault[], row: Parameters<Checker>[1], what: stri
   const list = per.map(
     (p) => `${p.faultId} ${p.ms === null ? 'not recovered' : `${round(p.ms / 1000, 1)} s`}`,
   );
-  if (open.length === 0)
-    return { measured, detail: `worst ${what} over ${per.length} fault(s): ${list.join(', ')}`, evidence };
+  if (open.length === 0) {
+    const detail = `worst ${what} over ${per.length} fault(s): ${list.join(', ')}`;
+    // A time read after the probe was blind is an upper bound: it breaks an upper-bound objective
+    // only when the last time the component was seen unhealthy already breaks it too.
+    const upperBound = row.objective.op === '<' || row.objective.op === '<=';
+    const breaking = per.filter((p) => p.ms !== null && !within(round(msIn(p.ms, row.unit)), row.objective));
+    const blind = breaking.filter(
+      (p) => p.notBeforeMs !== undefined && within(round(msIn(p.notBeforeMs, row.unit)), row.objective),
+    );
+    if (!upperBound || breaking.length === 0 || blind.length < breaking.length)
+      return { measured, detail, evidence };
+    const spans = blind.map(
+      (p) =>
+        `${p.faultId} between ${round((p.notBeforeMs as number) / 1000, 1)} and ${round((p.ms as number) / 1000, 1)} s`,
+    );
+    return {
+      measured,
+      detail: `${detail}; the probe could not observe right before the recovery, so it came ${spans.join(', ')}, and the objective lies inside`,
+      evidence,
+      verdict: 'unknown',
+    };
+  }
   const detail = `${open.map((p) => p.faultId).join(', ')} did not recover within ${round(worstMs / 1000, 1)} s observed (${what}); ${list.join(', ')}`;
   // The true time is at least `measured`: that decides an upper bound only when broken, a lower bound only when met.
   const upper = row.objective.op === '<' || row.objective.op === '<=';
