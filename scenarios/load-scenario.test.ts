@@ -1,9 +1,9 @@
-import { readFileSync, rmSync } from 'node:fs';
-import { copyFile, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { copyFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WindshearError } from '../lib/errors.ts';
+import { useTempDirs } from '../test/temp-dirs.ts';
 import {
   CATALOG_DIR,
   catalogNames,
@@ -19,17 +19,7 @@ import { PROFILE_NAMES, profileScenarios } from './profiles.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-/** A new directory under the OS temp dir, removed after the test. */
-async function tempDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  dirs.push(dir);
-  return dir;
-}
+const tempDir = useTempDirs();
 
 async function problemsOf(nameOrFile: string, opts = {}) {
   const err = await loadScenario(nameOrFile, opts).then(
