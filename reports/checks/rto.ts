@@ -68,16 +68,18 @@ export function worstOf(per: PerFault[], row: Parameters<Checker>[1], what: stri
   const list = per.map(
     (p) => `${p.faultId} ${p.ms === null ? 'not recovered' : `${round(p.ms / 1000, 1)} s`}`,
   );
+  // The true time is at least `measured` when a fault never recovered, and at most when the probe
+  // was blind before it saw the recovery: an upper-bound objective is decided by the other side.
+  const upper = row.objective.op === '<' || row.objective.op === '<=';
   if (open.length === 0) {
     const detail = `worst ${what} over ${per.length} fault(s): ${list.join(', ')}`;
-    // A time read after the probe was blind is an upper bound: it breaks an upper-bound objective
-    // only when the last time the component was seen unhealthy already breaks it too.
-    const upperBound = row.objective.op === '<' || row.objective.op === '<=';
+    // A time read after the probe was blind breaks an upper-bound objective only when the last
+    // time the component was seen unhealthy already breaks it too.
     const breaking = per.filter((p) => p.ms !== null && !within(round(msIn(p.ms, row.unit)), row.objective));
     const blind = breaking.filter(
       (p) => p.notBeforeMs !== undefined && within(round(msIn(p.notBeforeMs, row.unit)), row.objective),
     );
-    if (!upperBound || breaking.length === 0 || blind.length < breaking.length)
+    if (!upper || breaking.length === 0 || blind.length < breaking.length)
       return { measured, detail, evidence };
     const spans = blind.map(
       (p) =>
@@ -91,8 +93,7 @@ export function worstOf(per: PerFault[], row: Parameters<Checker>[1], what: stri
     };
   }
   const detail = `${open.map((p) => p.faultId).join(', ')} did not recover within ${round(worstMs / 1000, 1)} s observed (${what}); ${list.join(', ')}`;
-  // The true time is at least `measured`: that decides an upper bound only when broken, a lower bound only when met.
-  const upper = row.objective.op === '<' || row.objective.op === '<=';
+  // A lower bound decides an upper-bound objective only when broken, a lower-bound one only when met.
   const inside = within(measured, row.objective);
   return {
     measured,
