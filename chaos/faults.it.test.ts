@@ -234,6 +234,36 @@ describe('faults on the real local platform', () => {
     expect(found.get(acked.offset)).toBe('after-resume');
   });
 
+  it('the kafka probe keeps seeing leaders and ISR while a broker answers nothing', async () => {
+    // A paused broker accepts connections and answers nothing: what a lost AZ looks like to a
+    // client that was talking to it. The probe asks every broker at once, so the other two
+    // answer and it stays sighted; with one kafkajs admin it was blind for 6-11 s in an AZ loss.
+    const p = await prepareFault({ faultId: 'pause-broker', fault: 'pause', selector: 'name:kafka-1' }, deps);
+    await applyFault(p, deps);
+    const reads: { ok: boolean; ms: number; partitions: number }[] = [];
+    try {
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        const k = await observer.kafka([TOPIC]);
+        reads.push({
+          ok: k.ok,
+          ms: Math.round(performance.now() - t0),
+          partitions: k.data?.partitions.length ?? 0,
+        });
+      }
+    } finally {
+      await recoverFault(p, deps);
+    }
+    console.log(`kafka probe reads while kafka-1 was paused: ${JSON.stringify(reads)}`);
+    for (const r of reads) {
+      expect(r.ok).toBe(true);
+      expect(r.partitions).toBe(6);
+      // The grace after the first answer is 150 ms; the paused broker's own timeout is 1.5 s.
+      expect(r.ms).toBeLessThan(1_000);
+    }
+    expect(await waitFor(async () => ((await isr3([TOPIC])) ? true : null), 60_000)).toBe(true);
+  });
+
   it('pausing the Redis primary makes Sentinel promote a replica; resume rejoins it as replica', async () => {
     const before = await observer.redisView();
     const oldPrimary = before.data!.primaryName!;

@@ -6,7 +6,7 @@ import { quietRequestQueue } from '../../system/lib/quiet-request-queue.ts';
 import type { ComponentSpec, Topology } from '../../system/topology.ts';
 import { componentsOf } from '../../system/topology.ts';
 import type { HaproxySample, KafkaSample, PostgresSample, RedisSample } from '../run-format.ts';
-import { activeController } from './kafka-quorum.ts';
+import { kafkaView } from './kafka-view.ts';
 
 // kafkajs's idle connections otherwise wake every millisecond (see quiet-request-queue.ts).
 quietRequestQueue();
@@ -100,44 +100,19 @@ export class StackObserver {
     return this.admin;
   }
 
-  /** Brokers registered, the active KRaft controller, and leaders/ISR of `topics`. */
+  /**
+   * Brokers registered, the active KRaft controller, and leaders/ISR of those of `topics` that
+   * exist, asked of every broker at once (see kafka-view.ts): a lost broker does not blind it.
+   */
   async kafka(topics: string[] = []): Promise<Observed<KafkaSample>> {
-    const kafkaNodes = componentsOf(this.topology, 'kafka');
-    const quorum = await activeController(
-      kafkaNodes.map((k) => ({ host: k.host, port: k.ports.client! })),
-      this.timeoutMs,
-    );
-    const controller = quorum?.leaderId ?? null;
-    try {
-      const admin = await this.kafkaAdmin();
-      const cluster = await admin.describeCluster();
-      const partitions: KafkaSample['partitions'] = [];
-      // Only topics that exist: metadata of a missing one fails the whole request.
-      const existing =
-        topics.length > 0 ? await this.topics.existing(topics, () => admin.listTopics()) : new Set<string>();
-      const present = topics.filter((t) => existing.has(t));
-      if (present.length > 0) {
-        const meta = await admin.fetchTopicMetadata({ topics: present });
-        for (const t of meta.topics) {
-          for (const p of t.partitions) {
-            partitions.push({
-              topic: t.name,
-              partition: p.partitionId,
-              leader: p.leader >= 0 ? p.leader : null,
-              isr: [...p.isr].sort(),
-            });
-          }
-        }
-      }
-      const brokers = cluster.brokers.map((b) => b.nodeId).sort();
-      return { ok: true, data: { controller, brokers, partitions } };
-    } catch (e) {
-      // A stale connection to a dead broker poisons the admin: rebuild it next time.
-      await this.admin?.disconnect().catch(() => {});
-      this.admin = null;
-      this.adminConnected = false;
-      return { ok: false, data: { controller, brokers: [], partitions: [] }, error: errText(e) };
-    }
+    const addresses = componentsOf(this.topology, 'kafka').map((k) => ({
+      host: k.host,
+      port: k.ports.client!,
+    }));
+    const r = await kafkaView(addresses, topics, this.timeoutMs);
+    return r.view
+      ? { ok: true, data: r.view }
+      : { ok: false, data: { controller: null, brokers: [], partitions: [] }, error: r.error };
   }
 
   /**
