@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import type { MetadataInfo } from './kafka-metadata.ts';
-import { answersWithin, type BrokerAnswer, mergeAnswers } from './kafka-view.ts';
+import type { QuorumInfo } from './kafka-quorum.ts';
+import { answersWithin, mergeAnswers } from './kafka-view.ts';
 
 const part = (partition: number, leader: number, leaderEpoch: number, isr: number[]) => ({
   topic: 't',
@@ -10,18 +10,18 @@ const part = (partition: number, leader: number, leaderEpoch: number, isr: numbe
   leaderEpoch,
   isr,
 });
-const answer = (metadata: MetadataInfo | null, quorum: [number, number] | null = null): BrokerAnswer => ({
-  address: 'x',
-  metadata,
-  quorum: quorum ? { leaderId: quorum[0], leaderEpoch: quorum[1], highWatermark: 0n, voters: [] } : null,
-  errors: [],
+const quorum = (leaderId: number, leaderEpoch: number): QuorumInfo => ({
+  leaderId,
+  leaderEpoch,
+  highWatermark: 0n,
+  voters: [],
 });
 
 describe('mergeAnswers', () => {
   it('takes each partition from the answer with the newest leader epoch', () => {
     const stale = { brokers: [1, 2, 3], partitions: [part(0, 1, 4, [1, 2, 3]), part(1, 2, 9, [2, 3])] };
     const fresh = { brokers: [2, 3], partitions: [part(0, 2, 5, [3, 2]), part(1, 2, 8, [2, 3, 1])] };
-    const v = mergeAnswers([answer(stale), answer(fresh)]);
+    const v = mergeAnswers([stale, fresh], []);
     expect(v?.partitions).toEqual([
       { topic: 't', partition: 0, leader: 2, isr: [2, 3] },
       { topic: 't', partition: 1, leader: 2, isr: [2, 3] },
@@ -32,13 +32,13 @@ describe('mergeAnswers', () => {
 
   it('maps no leader to null, takes the controller of the newest quorum epoch, and needs one metadata answer', () => {
     const m = { brokers: [1], partitions: [part(0, -1, 3, [])] };
-    const v = mergeAnswers([answer(m, [2, 5]), answer(null, [3, 6]), answer(null, [-1, 7])]);
+    const v = mergeAnswers([m], [quorum(2, 5), quorum(3, 6), quorum(-1, 7)]);
     expect(v).toEqual({
       controller: 3,
       brokers: [1],
       partitions: [{ topic: 't', partition: 0, leader: null, isr: [] }],
     });
-    expect(mergeAnswers([answer(null, [1, 1])])).toBeNull();
+    expect(mergeAnswers([], [quorum(1, 1)])).toBeNull();
   });
 });
 
@@ -57,5 +57,13 @@ describe('answersWithin', () => {
       60_000,
     );
     expect(r).toEqual(['bad', null]);
+  });
+
+  it('ends at maxMs when nothing good arrives', async () => {
+    const hang = new Promise<string>(() => {});
+    expect(await answersWithin([hang, Promise.resolve('bad')], (v) => v === 'ok', 0, 30)).toEqual([
+      null,
+      'bad',
+    ]);
   });
 });
