@@ -34,29 +34,34 @@ WHERE (p.amount, p.currency, p.supplier, p.offer_id, p.version)
 RETURNING flight_id, amount, currency, amount_eur, version, revision`;
 
 /**
- * PostgreSQL sink, one transaction per batch: upsert fares with the version guard, lock the
- * batch's flight_prices rows (sorted, so concurrent workers serialise instead of deadlocking),
- * then recompute the best price of the touched flights. A replay changes nothing.
+ * PostgreSQL sink: the batches a worker has waiting go in one transaction (GroupCommit in
+ * stream-service.ts): upsert their fares with the version guard, lock the touched flight_prices
+ * rows (sorted, so concurrent workers serialise instead of deadlocking), then recompute the best
+ * price of those flights. Returns each batch's changed best prices (a flight two batches share is
+ * in both). A replay changes nothing.
  *
  * The fares rows need no lock of ours: an offer's updates all come through one partition of
  * supplier.raw, so one batch at a time writes it. The flight rows do: the offers of a flight come
  * through many partitions. Locking them only after the fares upsert keeps the lock for the
  * recompute and the commit: a batch's flights overlap other batches' at a high feed rate (~480
  * records, so up to ~480 of the 28,770 flights, per batch at 4,000 msg/s, from the stream's
- * `stream batches` log), and with the lock first the batches queued behind each other's upserts: 9-17 backends waited on row locks against 0-2 running
- * (pg_stat_activity every 2 s), PostgreSQL used 0.03 cores and a batch took 2.7-3.7 s there.
- * Locked after the upsert, a batch took 1.55 s there at 4,000 msg/s, and the stream's lag p95 at
- * 2,000 msg/s went from 2.3-2.5 s to 1.2 s (bench:system feed steps). They still queue, less.
+ * `stream batches` log), and with the lock first the batches queued behind each other's upserts:
+ * 9-17 backends waited on row locks against 0-2 running (pg_stat_activity every 2 s), PostgreSQL
+ * used 0.03 cores and a batch took 2.7-3.7 s there. One transaction per worker at a time leaves
+ * three lock holders, not one per partition in flight.
  * During a rebalance the old and the new owner of a partition may upsert the same fares at once;
- * PostgreSQL then aborts one for a deadlock and the stream retries the batch.
- * Still correct: each batch recomputes a flight after taking its lock, so with a statement
+ * PostgreSQL then aborts one for a deadlock and the stream retries the batches.
+ * Still correct: each transaction recomputes a flight after taking its lock, so with a statement
  * snapshot taken after every earlier holder committed, the last to lock sees every fare.
  */
-export async function sinkToPostgres(pg: FailoverPool, fares: NormalizedFare[]): Promise<PriceChange[]> {
-  const rows = latestPerOffer(fares);
-  if (rows.length === 0) return [];
+export async function sinkToPostgres(
+  pg: FailoverPool,
+  batches: NormalizedFare[][],
+): Promise<PriceChange[][]> {
+  const rows = latestPerOffer(batches.flat());
+  if (rows.length === 0) return batches.map(() => []);
   const flights = [...new Set(rows.map((r) => r.flightId))].sort();
-  return pg.tx(async (c: PoolClient) => {
+  const changed = await pg.tx(async (c: PoolClient) => {
     await c.query(UPSERT_FARES, [
       rows.map((r) => r.supplier),
       rows.map((r) => r.offerId),
@@ -72,8 +77,12 @@ export async function sinkToPostgres(pg: FailoverPool, fares: NormalizedFare[]):
     await c.query('SELECT 1 FROM flight_prices WHERE flight_id = ANY($1) ORDER BY flight_id FOR UPDATE', [
       flights,
     ]);
-    const changed = await c.query<FlightPriceRow>(RECOMPUTE_BEST, [flights]);
-    return changed.rows.map(toCachedPrice);
+    const r = await c.query<FlightPriceRow>(RECOMPUTE_BEST, [flights]);
+    return r.rows.map(toCachedPrice);
+  });
+  return batches.map((b) => {
+    const mine = new Set(b.map((f) => f.flightId));
+    return changed.filter((p) => mine.has(p.flightId));
   });
 }
 

@@ -6,8 +6,9 @@ import { reportedBreaker } from '../lib/metrics.ts';
 import { sleep } from '../lib/retry.ts';
 import type { ServiceContext, ServiceHandle } from '../lib/service-runtime.ts';
 import { FlightDirectory } from './flight-directory.ts';
+import { GroupCommit } from './group-commit.ts';
 import { IndexQueue } from './index-queue.ts';
-import { OfferState, transformBatch } from './normalize.ts';
+import { type NormalizedFare, OfferState, transformBatch } from './normalize.ts';
 import { PhaseTimer } from './phase-timer.ts';
 import { availabilityOf, sinkToCache, sinkToIndex, sinkToPostgres } from './sinks.ts';
 
@@ -111,6 +112,9 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
     () => stopped,
   );
 
+  // One PostgreSQL transaction at a time per worker, over every batch waiting for one.
+  const postgresSink = new GroupCommit((batches: NormalizedFare[][]) => sinkToPostgres(pg, batches));
+
   // Availability goes to the index behind the commit, one bulk at a time (best effort).
   const index = new IndexQueue({
     // About 30 availability updates/s at the ci load (30 % of the feed's updates carry seats,
@@ -182,7 +186,7 @@ export async function startStream(ctx: ServiceContext): Promise<ServiceHandle> {
     if (anomalies > 0) metrics.messages.inc({ topic: input, outcome: 'anomaly' }, anomalies);
 
     const changes = await timer.time('postgres', () =>
-      untilDone('postgres', ctl, () => sinkToPostgres(pg, t.out)),
+      untilDone('postgres', ctl, () => postgresSink.submit(t.out)),
     );
     // Cache and index are best effort, so an outage cannot stall the stream: the cache heals by
     // TTL (60 s), the index's availability by the next update of the flight. Both run beside the
