@@ -104,3 +104,41 @@ CREATE TABLE IF NOT EXISTS bookings (
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS bookings_open_idx ON bookings (updated_at) WHERE status IS NULL;
+
+-- The stream's PostgreSQL sink in one round trip (system/stream/sinks.ts sinkToPostgres): upsert
+-- the fares with the version guard, lock the touched flight_prices rows in `flights` order (sorted
+-- by the caller, so concurrent callers serialise instead of deadlocking), then recompute those
+-- flights' best prices and return the ones that changed. Each statement takes a fresh snapshot
+-- (READ COMMITTED, volatile function), so the recompute sees every fare committed before its lock.
+CREATE OR REPLACE FUNCTION sink_fares(
+  p_supplier text[], p_offer_id text[], p_flight_id text[], p_amount numeric[], p_currency text[],
+  p_amount_eur numeric[], p_version bigint[], p_event_time timestamptz[], p_seats int[],
+  p_anomaly text[], flights text[])
+RETURNS TABLE (flight_id text, amount numeric, currency text, amount_eur numeric, version bigint, revision bigint)
+LANGUAGE plpgsql VOLATILE AS $$
+#variable_conflict use_column
+BEGIN
+  INSERT INTO fares AS f (supplier, offer_id, flight_id, amount, currency, amount_eur, version, event_time, seats_available, anomaly, updated_at)
+  SELECT *, now() FROM unnest(p_supplier, p_offer_id, p_flight_id, p_amount, p_currency, p_amount_eur, p_version, p_event_time, p_seats, p_anomaly)
+  ON CONFLICT (supplier, offer_id) DO UPDATE SET
+    flight_id = excluded.flight_id, amount = excluded.amount, currency = excluded.currency,
+    amount_eur = excluded.amount_eur, version = excluded.version, event_time = excluded.event_time,
+    seats_available = excluded.seats_available, anomaly = excluded.anomaly, updated_at = now()
+  WHERE excluded.version > f.version;
+  PERFORM 1 FROM flight_prices p WHERE p.flight_id = ANY(flights) ORDER BY p.flight_id FOR UPDATE;
+  RETURN QUERY
+  WITH best AS (
+    SELECT DISTINCT ON (b.flight_id) b.flight_id, b.amount, b.currency, b.amount_eur, b.supplier, b.offer_id, b.version
+    FROM fares b WHERE b.flight_id = ANY(flights) ORDER BY b.flight_id, b.amount_eur, b.supplier, b.offer_id),
+  changed AS (
+    INSERT INTO flight_prices AS p (flight_id, amount, currency, amount_eur, supplier, offer_id, version, revision, updated_at)
+    SELECT best.flight_id, best.amount, best.currency, best.amount_eur, best.supplier, best.offer_id, best.version, 1, now() FROM best
+    ON CONFLICT (flight_id) DO UPDATE SET
+      amount = excluded.amount, currency = excluded.currency, amount_eur = excluded.amount_eur,
+      supplier = excluded.supplier, offer_id = excluded.offer_id, version = excluded.version,
+      revision = p.revision + 1, updated_at = now()
+    WHERE (p.amount, p.currency, p.supplier, p.offer_id, p.version)
+      IS DISTINCT FROM (excluded.amount, excluded.currency, excluded.supplier, excluded.offer_id, excluded.version)
+    RETURNING p.flight_id, p.amount, p.currency, p.amount_eur, p.version, p.revision)
+  SELECT * FROM changed;
+END $$;

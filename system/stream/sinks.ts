@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import type { PoolClient } from 'pg';
 import { availabilityUpdate, INDEX_NAME } from '../catalogue/search-index.ts';
 import type { SearchClient } from '../lib/opensearch.ts';
 import type { FailoverPool } from '../lib/pg-pool.ts';
@@ -10,34 +9,15 @@ import { latestPerOffer, type NormalizedFare } from './normalize.ts';
 /** Best prices that changed in PostgreSQL, to push to the Redis cache. */
 export type PriceChange = CachedPrice;
 
-const UPSERT_FARES = `
-INSERT INTO fares AS f (supplier, offer_id, flight_id, amount, currency, amount_eur, version, event_time, seats_available, anomaly, updated_at)
-SELECT *, now() FROM unnest($1::text[], $2::text[], $3::text[], $4::numeric[], $5::text[], $6::numeric[], $7::bigint[], $8::timestamptz[], $9::int[], $10::text[])
-ON CONFLICT (supplier, offer_id) DO UPDATE SET
-  flight_id = excluded.flight_id, amount = excluded.amount, currency = excluded.currency,
-  amount_eur = excluded.amount_eur, version = excluded.version, event_time = excluded.event_time,
-  seats_available = excluded.seats_available, anomaly = excluded.anomaly, updated_at = now()
-WHERE excluded.version > f.version`;
-
-const RECOMPUTE_BEST = `
-WITH best AS (
-  SELECT DISTINCT ON (flight_id) flight_id, amount, currency, amount_eur, supplier, offer_id, version
-  FROM fares WHERE flight_id = ANY($1) ORDER BY flight_id, amount_eur, supplier, offer_id)
-INSERT INTO flight_prices AS p (flight_id, amount, currency, amount_eur, supplier, offer_id, version, revision, updated_at)
-SELECT flight_id, amount, currency, amount_eur, supplier, offer_id, version, 1, now() FROM best
-ON CONFLICT (flight_id) DO UPDATE SET
-  amount = excluded.amount, currency = excluded.currency, amount_eur = excluded.amount_eur,
-  supplier = excluded.supplier, offer_id = excluded.offer_id, version = excluded.version,
-  revision = p.revision + 1, updated_at = now()
-WHERE (p.amount, p.currency, p.supplier, p.offer_id, p.version)
-  IS DISTINCT FROM (excluded.amount, excluded.currency, excluded.supplier, excluded.offer_id, excluded.version)
-RETURNING flight_id, amount, currency, amount_eur, version, revision`;
+/** One round trip: the sink_fares function of db/schema.sql (upsert, lock, recompute). */
+const SINK_FARES = `SELECT * FROM sink_fares($1::text[], $2::text[], $3::text[], $4::numeric[], $5::text[],
+  $6::numeric[], $7::bigint[], $8::timestamptz[], $9::int[], $10::text[], $11::text[])`;
 
 /**
  * PostgreSQL sink: the batches a worker has waiting go in one transaction (GroupCommit in
- * stream-service.ts): upsert their fares with the version guard, lock the touched flight_prices
- * rows (sorted, so concurrent workers serialise instead of deadlocking), then recompute the best
- * price of those flights. Returns each batch's changed best prices (a flight two batches share is
+ * stream-service.ts), one call of db/schema.sql's sink_fares: upsert their fares with the version
+ * guard, lock the touched flight_prices rows (sorted, so concurrent workers serialise instead of
+ * deadlocking), then recompute the best price of those flights. Returns each batch's changed best prices (a flight two batches share is
  * in both). A replay changes nothing.
  *
  * The fares rows need no lock of ours: an offer's updates all come through one partition of
@@ -61,25 +41,22 @@ export async function sinkToPostgres(
   const rows = latestPerOffer(batches.flat());
   if (rows.length === 0) return batches.map(() => []);
   const flights = [...new Set(rows.map((r) => r.flightId))].sort();
-  const changed = await pg.tx(async (c: PoolClient) => {
-    await c.query(UPSERT_FARES, [
-      rows.map((r) => r.supplier),
-      rows.map((r) => r.offerId),
-      rows.map((r) => r.flightId),
-      rows.map((r) => r.amount),
-      rows.map((r) => r.currency),
-      rows.map((r) => r.amountEur),
-      rows.map((r) => r.version),
-      rows.map((r) => r.eventTime),
-      rows.map((r) => r.seatsAvailable ?? null),
-      rows.map((r) => r.anomaly),
-    ]);
-    await c.query('SELECT 1 FROM flight_prices WHERE flight_id = ANY($1) ORDER BY flight_id FOR UPDATE', [
-      flights,
-    ]);
-    const r = await c.query<FlightPriceRow>(RECOMPUTE_BEST, [flights]);
-    return r.rows.map(toCachedPrice);
-  });
+  // One statement, so one transaction and one round trip instead of five (BEGIN, three
+  // statements, COMMIT), each of which waited for this process to be scheduled on a busy machine.
+  const r = await pg.query<FlightPriceRow>(SINK_FARES, [
+    rows.map((r) => r.supplier),
+    rows.map((r) => r.offerId),
+    rows.map((r) => r.flightId),
+    rows.map((r) => r.amount),
+    rows.map((r) => r.currency),
+    rows.map((r) => r.amountEur),
+    rows.map((r) => r.version),
+    rows.map((r) => r.eventTime),
+    rows.map((r) => r.seatsAvailable ?? null),
+    rows.map((r) => r.anomaly),
+    flights,
+  ]);
+  const changed = r.rows.map(toCachedPrice);
   return batches.map((b) => {
     const mine = new Set(b.map((f) => f.flightId));
     return changed.filter((p) => mine.has(p.flightId));
