@@ -11,24 +11,14 @@ export class Reader {
     private readonly buf: Buffer,
     public pos = 0,
   ) {}
-  int8() {
-    const v = this.buf.readInt8(this.pos);
-    this.pos += 1;
-    return v;
-  }
-  int16() {
-    const v = this.buf.readInt16BE(this.pos);
-    this.pos += 2;
-    return v;
-  }
-  int32() {
-    const v = this.buf.readInt32BE(this.pos);
-    this.pos += 4;
-    return v;
-  }
-  int64() {
-    const v = this.buf.readBigInt64BE(this.pos);
-    this.pos += 8;
+  int8 = () => this.fixed(1, this.buf.readInt8);
+  int16 = () => this.fixed(2, this.buf.readInt16BE);
+  int32 = () => this.fixed(4, this.buf.readInt32BE);
+  int64 = () => this.fixed(8, this.buf.readBigInt64BE);
+  /** Reads a fixed-width big-endian field at `pos` and moves past it. */
+  private fixed<T>(width: number, read: (this: Buffer, offset: number) => T): T {
+    const v = read.call(this.buf, this.pos);
+    this.pos += width;
     return v;
   }
   uvarint() {

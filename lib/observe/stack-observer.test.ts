@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildTopology } from '../../system/topology.ts';
-import { parseClusterHealth, parseHaproxyCsv, TopicsSeen } from './stack-observer.ts';
+import { parseClusterHealth, parseHaproxyCsv, serversNotUp, TopicsSeen } from './stack-observer.ts';
 
 describe('parseHaproxyCsv', () => {
   it('keeps servers with their AZ and health status, drops FRONTEND/BACKEND rows', () => {
@@ -82,5 +82,28 @@ describe('TopicsSeen', () => {
     now = 60_000;
     await seen.existing(['a', 'b'], list);
     expect(lists).toBe(2);
+  });
+});
+
+const server = (name: string, status: 'UP' | 'DOWN' | 'MAINT' | 'NOLB') => ({ server: name, status });
+
+describe('serversNotUp', () => {
+  it('is ready (null) when every server HAProxy lists is UP', () => {
+    expect(serversNotUp([server('search-api-a1', 'UP'), server('booking-b1', 'UP')])).toBeNull();
+  });
+
+  it('names every server not UP with its status, in the order HAProxy lists them', () => {
+    expect(
+      serversNotUp([
+        server('search-api-a1', 'UP'),
+        server('search-api-b1', 'DOWN'),
+        server('search-api-c1', 'MAINT'),
+        server('booking-a1', 'NOLB'),
+      ]),
+    ).toBe('search-api-b1 DOWN, search-api-c1 MAINT, booking-a1 NOLB');
+  });
+
+  it('is not ready when HAProxy lists no servers at all', () => {
+    expect(serversNotUp([])).toBe('no servers');
   });
 });

@@ -412,6 +412,18 @@ export function parseClusterHealth(body: unknown): Observed<OpensearchHealth> {
   return { ok: true, data: { status, nodes, unassignedShards, activeShardsPercent } };
 }
 
+/**
+ * HAProxy's part of readiness, from the servers its stats list: null when it lists at least one
+ * and every one is UP, else what is not (each server not UP with its status, or `no servers`).
+ */
+export function serversNotUp(
+  servers: readonly Pick<HaproxySample['servers'][number], 'server' | 'status'>[],
+): string | null {
+  if (servers.length === 0) return 'no servers';
+  const down = servers.filter((s) => s.status !== 'UP');
+  return down.length > 0 ? down.map((s) => `${s.server} ${s.status}`).join(', ') : null;
+}
+
 /** Parses `show stat` CSV into backend servers (FRONTEND/BACKEND summary rows dropped). */
 export function parseHaproxyCsv(csv: string, topology: Topology): HaproxySample['servers'] {
   const lines = csv.split('\n').filter((l) => l.length > 0);

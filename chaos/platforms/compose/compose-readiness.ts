@@ -1,6 +1,5 @@
 import { waitFor } from '../../../lib/exec.ts';
-import { StackObserver } from '../../../lib/observe/stack-observer.ts';
-import type { HaproxySample } from '../../../lib/run-format.ts';
+import { StackObserver, serversNotUp } from '../../../lib/observe/stack-observer.ts';
 import { componentsOf, type Topology } from '../../../system/topology.ts';
 
 const readyz = async (host: string, port: number) => {
@@ -10,18 +9,6 @@ const readyz = async (host: string, port: number) => {
     return false;
   }
 };
-
-/**
- * HAProxy's part of readiness, from the servers its stats list: null when it lists at least one
- * and every one is UP, else what is not (each server not UP with its status, or `no servers`).
- */
-export function serversNotUp(
-  servers: readonly Pick<HaproxySample['servers'][number], 'server' | 'status'>[],
-): string | null {
-  if (servers.length === 0) return 'no servers';
-  const down = servers.filter((s) => s.status !== 'UP');
-  return down.length > 0 ? down.map((s) => `${s.server} ${s.status}`).join(', ') : null;
-}
 
 /**
  * The end of `up` on compose, after `docker compose up -d` has started the services and HAProxy

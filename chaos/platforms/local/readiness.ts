@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { waitFor } from '../../../lib/exec.ts';
-import type { StackObserver } from '../../../lib/observe/stack-observer.ts';
+import { type StackObserver, serversNotUp } from '../../../lib/observe/stack-observer.ts';
 import { REDIS_MASTER_NAME } from '../../../system/contracts.ts';
 import { quietRequestQueue } from '../../../system/lib/quiet-request-queue.ts';
 import type { ComponentSpec } from '../../../system/topology.ts';
@@ -272,7 +272,7 @@ export async function waitReady(
   if (services.length > 0) {
     await until('haproxy: every API replica UP', ctx, 'haproxy', 180_000, async () => {
       const h = await observer.haproxy();
-      return h.ok && h.data.servers.length > 0 && h.data.servers.every((s) => s.status === 'UP');
+      return h.ok && serversNotUp(h.data.servers) === null;
     });
   }
   hooks.log('haproxy: ready');
