@@ -31,7 +31,7 @@ import { consumerLagProbe } from '../scenarios/probes/consumer-lag-probe.ts';
 import { warmUp } from '../scenarios/run/stack-calls.ts';
 import { DEFAULT_API_KEY, GROUPS, TOPICS } from '../system/contracts.ts';
 import { KafkaConnection } from '../system/lib/kafka.ts';
-import { cpuWindow, formatByKind, measureIdleCpu } from './idle-cpu.ts';
+import { cpuWindow, formatByKind, formatMachine, type MachineCpu, measureIdleCpu } from './idle-cpu.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -80,6 +80,8 @@ interface Step {
   pass: boolean;
   /** Cores each component kind of the stack used during the step (the engine not counted). */
   stackCpuByKind: Record<string, number>;
+  /** The whole machine during the step: busy (engine and kernel included) and stolen cores. */
+  machine: MachineCpu;
 }
 
 async function loadStep(baseUrl: string, flightIds: string[], rate: number, sec: number, name: string) {
@@ -122,7 +124,8 @@ async function stepSearch(
   const step = async (rate: number) => {
     const cpu = cpuWindow();
     const r = await loadStep(baseUrl, flightIds, rate, STEP_SEC, name);
-    const stackCpuByKind = cpu.end().byKind;
+    const window = cpu.end();
+    const stackCpuByKind = window.byKind;
     const all = r.tags.find((t) => t.tag === '*');
     const errorRate = all?.count ? all.errors / all.count : 1;
     const p95Ms = all?.p95Ms ?? null;
@@ -131,9 +134,9 @@ async function stepSearch(
       errorRate < 0.01 &&
       p95Ms !== null &&
       p95Ms <= P95_OBJECTIVE_MS;
-    steps.push({ rate, p95Ms, errorRate, dropped: r.unsent, pass, stackCpuByKind });
+    steps.push({ rate, p95Ms, errorRate, dropped: r.unsent, pass, stackCpuByKind, machine: window.machine });
     log(
-      `${name}: ${rate} req/s → p95 ${p95Ms?.toFixed(1)} ms, errors ${(errorRate * 100).toFixed(2)} %, unsent ${r.unsent} → ${pass ? 'holds' : 'breaks'} (stack CPU: ${formatByKind(stackCpuByKind)})`,
+      `${name}: ${rate} req/s → p95 ${p95Ms?.toFixed(1)} ms, errors ${(errorRate * 100).toFixed(2)} %, unsent ${r.unsent} → ${pass ? 'holds' : 'breaks'} (stack CPU: ${formatByKind(stackCpuByKind)}; ${formatMachine(window)})`,
     );
     return pass;
   };
@@ -188,6 +191,7 @@ interface FeedStep {
   lagMaxSec: number;
   pass: boolean;
   stackCpuByKind: Record<string, number>;
+  machine: MachineCpu;
 }
 
 /** Messages in supplier.raw: the sum of its partitions' high watermarks. */
@@ -239,16 +243,25 @@ async function stepFeed(): Promise<FeedStep[]> {
       }
       const achievedRate = (await rawOffsets(admin)) - first;
       const perSec = achievedRate / ((Date.now() - t0) / 1000);
-      const stackCpuByKind = cpu.end().byKind;
+      const window = cpu.end();
+      const stackCpuByKind = window.byKind;
       lags.sort((a, b) => a - b);
       const lagP95Sec =
         lags[Math.min(lags.length - 1, Math.floor(lags.length * 0.95))] ?? Number.POSITIVE_INFINITY;
       const lagMaxSec = lags.at(-1) ?? Number.POSITIVE_INFINITY;
       // Held: lag within the objective and at least 95 % of the asked rate reached Kafka.
       const pass = lagP95Sec < LAG_OBJECTIVE_SEC && perSec >= rate * 0.95;
-      out.push({ rate, achievedRate: Math.round(perSec), lagP95Sec, lagMaxSec, pass, stackCpuByKind });
+      out.push({
+        rate,
+        achievedRate: Math.round(perSec),
+        lagP95Sec,
+        lagMaxSec,
+        pass,
+        stackCpuByKind,
+        machine: window.machine,
+      });
       log(
-        `supplier feed ${rate} msg/s asked, ${perSec.toFixed(0)} msg/s reached Kafka → stream lag p95 ${lagP95Sec.toFixed(1)} s, max ${lagMaxSec.toFixed(1)} s → ${pass ? 'holds' : 'breaks'} (stack CPU: ${formatByKind(stackCpuByKind)})`,
+        `supplier feed ${rate} msg/s asked, ${perSec.toFixed(0)} msg/s reached Kafka → stream lag p95 ${lagP95Sec.toFixed(1)} s, max ${lagMaxSec.toFixed(1)} s → ${pass ? 'holds' : 'breaks'} (stack CPU: ${formatByKind(stackCpuByKind)}; ${formatMachine(window)})`,
       );
       if (!pass) break;
     }
@@ -273,7 +286,7 @@ const idle = await measureIdleCpu(IDLE_SEC);
 log(
   `idle stack: ${idle.cores.toFixed(3)} cores (${Object.entries(idle.byKind)
     .map(([k, v]) => `${k} ${v.toFixed(3)}`)
-    .join(', ')})`,
+    .join(', ')}; ${formatMachine(idle)})`,
 );
 
 const hints = { airports: DEFAULT_AIRPORTS, dates: DEFAULT_DATES };
