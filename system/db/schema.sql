@@ -106,17 +106,19 @@ CREATE TABLE IF NOT EXISTS bookings (
 CREATE INDEX IF NOT EXISTS bookings_open_idx ON bookings (updated_at) WHERE status IS NULL;
 
 -- The stream's PostgreSQL sink in one round trip (system/stream/sinks.ts sinkToPostgres): upsert
--- the fares with the version guard, lock the touched flight_prices rows in `flights` order (sorted
--- by the caller, so concurrent callers serialise instead of deadlocking), then recompute those
--- flights' best prices and return the ones that changed. Each statement takes a fresh snapshot
+-- the fares with the version guard, lock the touched flight_prices rows in flight_id order (so
+-- concurrent callers serialise instead of deadlocking), then recompute those flights' best prices
+-- and return the ones that changed. Each statement takes a fresh snapshot
 -- (READ COMMITTED, volatile function), so the recompute sees every fare committed before its lock.
 CREATE OR REPLACE FUNCTION sink_fares(
   p_supplier text[], p_offer_id text[], p_flight_id text[], p_amount numeric[], p_currency text[],
   p_amount_eur numeric[], p_version bigint[], p_event_time timestamptz[], p_seats int[],
-  p_anomaly text[], flights text[])
+  p_anomaly text[])
 RETURNS TABLE (flight_id text, amount numeric, currency text, amount_eur numeric, version bigint, revision bigint)
 LANGUAGE plpgsql VOLATILE AS $$
 #variable_conflict use_column
+DECLARE
+  flights text[] := ARRAY(SELECT DISTINCT unnest(p_flight_id));
 BEGIN
   INSERT INTO fares AS f (supplier, offer_id, flight_id, amount, currency, amount_eur, version, event_time, seats_available, anomaly, updated_at)
   SELECT *, now() FROM unnest(p_supplier, p_offer_id, p_flight_id, p_amount, p_currency, p_amount_eur, p_version, p_event_time, p_seats, p_anomaly)

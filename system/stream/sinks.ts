@@ -11,13 +11,13 @@ export type PriceChange = CachedPrice;
 
 /** One round trip: the sink_fares function of db/schema.sql (upsert, lock, recompute). */
 const SINK_FARES = `SELECT * FROM sink_fares($1::text[], $2::text[], $3::text[], $4::numeric[], $5::text[],
-  $6::numeric[], $7::bigint[], $8::timestamptz[], $9::int[], $10::text[], $11::text[])`;
+  $6::numeric[], $7::bigint[], $8::timestamptz[], $9::int[], $10::text[])`;
 
 /**
  * PostgreSQL sink: the batches a worker has waiting go in one transaction (GroupCommit in
  * stream-service.ts), one call of db/schema.sql's sink_fares: upsert their fares with the version
- * guard, lock the touched flight_prices rows (sorted, so concurrent workers serialise instead of
- * deadlocking), then recompute the best price of those flights. Returns each batch's changed best prices (a flight two batches share is
+ * guard, lock the touched flight_prices rows (in flight_id order, so concurrent workers serialise
+ * instead of deadlocking), then recompute the best price of those flights. Returns each batch's changed best prices (a flight two batches share is
  * in both). A replay changes nothing.
  *
  * The fares rows need no lock of ours: an offer's updates all come through one partition of
@@ -40,7 +40,6 @@ export async function sinkToPostgres(
 ): Promise<PriceChange[][]> {
   const rows = latestPerOffer(batches.flat());
   if (rows.length === 0) return batches.map(() => []);
-  const flights = [...new Set(rows.map((r) => r.flightId))].sort();
   // One statement, so one transaction and one round trip instead of five (BEGIN, three
   // statements, COMMIT), each of which waited for this process to be scheduled on a busy machine.
   const r = await pg.query<FlightPriceRow>(SINK_FARES, [
@@ -54,7 +53,6 @@ export async function sinkToPostgres(
     rows.map((r) => r.eventTime),
     rows.map((r) => r.seatsAvailable ?? null),
     rows.map((r) => r.anomaly),
-    flights,
   ]);
   const changed = r.rows.map(toCachedPrice);
   return batches.map((b) => {
