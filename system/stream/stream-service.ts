@@ -18,13 +18,19 @@ export const SLOW_TX_MS = 5_000;
 /**
  * A partition's batches start at least this far apart (ms), as Kafka Streams' commit.interval.ms
  * under exactly-once: after its commit, a batch quicker than this holds the partition for the rest,
- * so the next fetch carries what arrived meanwhile in one transaction. Without it every batch was
- * a transaction of about one record at a low feed rate: at 50 msg/s the three workers committed
- * ~45 transactions/s (each an AddPartitionsToTxn, a produce, AddOffsetsToTxn, TxnOffsetCommit and
- * EndTxn with two markers, every write on three replicas) and Kafka burned 1.18 cores; at
- * 2,000 msg/s 0.80 (bench:system feed steps). Adds at most this to the stream's lag.
+ * so the next fetch carries what arrived meanwhile in one transaction. Adds at most this to the
+ * stream's lag (seed 000: under 5 s at p95).
+ *
+ * Kafka's cost follows the transactions, not the records. Each one is about eight appends on
+ * leaders (the transaction log four times, the produce, the offset commit, two markers), and each
+ * append answers both followers' waiting fetch at once, which they send again at once over every
+ * partition they follow from that leader (~34 here). With 1 s, 24 partitions meant ~24
+ * transactions/s from 50 msg/s up, ~440 follower fetches/s across the three brokers (JMX
+ * RequestsPerSec) and Kafka at ~1.0 cores; with 2 s Kafka read 0.53 cores at 50-250 msg/s and the
+ * feed held 5,000 msg/s instead of ~4,000 (bench:system). Without any interval every batch was a
+ * transaction of about one record at a low feed rate.
  */
-export const MIN_BATCH_INTERVAL_MS = 1_000;
+export const MIN_BATCH_INTERVAL_MS = 2_000;
 
 /**
  * stream: the seeds' Flink tier as consume-transform-produce. Per input partition of
