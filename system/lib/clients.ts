@@ -19,11 +19,12 @@ export function pgFrom(ctx: ServiceContext, max = 10): FailoverPool {
   });
 }
 
-export function redisFrom(ctx: ServiceContext): Redis {
+export function redisFrom(ctx: ServiceContext, opts: { autoPipelining?: boolean } = {}): Redis {
   let lastErrorLog = 0;
   return createRedis({
     sentinels: ctx.config.REDIS_SENTINELS,
     masterName: ctx.config.REDIS_MASTER,
+    ...opts,
     onEvent: (event, detail) => {
       // Errors repeat every retry while Redis is down: log at most once per 5 s.
       if (event === 'redis-error') {

@@ -11,6 +11,11 @@ export interface RedisOptions {
   masterName: string;
   /** Per-command bound in ms. */
   commandTimeoutMs?: number;
+  /**
+   * ioredis `enableAutoPipelining`: commands issued in one turn of the event loop leave in one
+   * write. For a client on a request path, where each request sends one command.
+   */
+  autoPipelining?: boolean;
   onEvent?: (event: string, detail: Record<string, unknown>) => void;
 }
 
@@ -33,6 +38,7 @@ export function createRedis(opts: RedisOptions): Redis {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: true,
     lazyConnect: false,
+    enableAutoPipelining: opts.autoPipelining ?? false,
   });
   redis.on('error', (err: Error) => opts.onEvent?.('redis-error', { error: err.message }));
   redis.on('+switch-master', () => opts.onEvent?.('redis-switch-master', {}));
