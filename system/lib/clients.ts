@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { KafkaConnection } from './kafka.ts';
 import { SearchClient } from './opensearch.ts';
 import { FailoverPool } from './pg-pool.ts';
-import { createRedis } from './redis.ts';
+import { createRedis, type RedisOptions } from './redis.ts';
 import type { ServiceContext } from './service-runtime.ts';
 
 /** Failover-aware clients built from the service environment; each logs its own failovers. */
@@ -19,7 +19,7 @@ export function pgFrom(ctx: ServiceContext, max = 10): FailoverPool {
   });
 }
 
-export function redisFrom(ctx: ServiceContext, opts: { autoPipelining?: boolean } = {}): Redis {
+export function redisFrom(ctx: ServiceContext, opts: Pick<RedisOptions, 'autoPipelining'> = {}): Redis {
   let lastErrorLog = 0;
   return createRedis({
     sentinels: ctx.config.REDIS_SENTINELS,

@@ -17,8 +17,8 @@ const SINK_FARES = `SELECT * FROM sink_fares($1::text[], $2::text[], $3::text[],
  * PostgreSQL sink: the batches a worker has waiting go in one transaction (GroupCommit in
  * stream-service.ts), one call of db/schema.sql's sink_fares: upsert their fares with the version
  * guard, lock the touched flight_prices rows (in flight_id order, so concurrent workers serialise
- * instead of deadlocking), then recompute the best price of those flights. Returns each batch's changed best prices (a flight two batches share is
- * in both). A replay changes nothing.
+ * instead of deadlocking), then recompute the best price of those flights. Returns each batch's
+ * changed best prices (a flight two batches share is in both). A replay changes nothing.
  *
  * The fares rows need no lock of ours: an offer's updates all come through one partition of
  * supplier.raw, so one batch at a time writes it. The flight rows do: the offers of a flight come

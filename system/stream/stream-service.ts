@@ -21,14 +21,14 @@ export const SLOW_TX_MS = 5_000;
  * so the next fetch carries what arrived meanwhile in one transaction. Adds at most this to the
  * stream's lag (seed 000: under 5 s at p95).
  *
- * Kafka's cost follows the transactions, not the records. Each one is about eight appends on
- * leaders (the transaction log four times, the produce, the offset commit, two markers), and each
- * append answers both followers' waiting fetch at once, which they send again at once over every
- * partition they follow from that leader (~34 here). With 1 s, 24 partitions meant ~24
- * transactions/s from 50 msg/s up, ~440 follower fetches/s across the three brokers (JMX
- * RequestsPerSec) and Kafka at ~1.0 cores; with 2 s Kafka read 0.53 cores at 50-250 msg/s and the
- * feed held 5,000 msg/s instead of ~4,000 (bench:system). Without any interval every batch was a
- * transaction of about one record at a low feed rate.
+ * Kafka's cost follows the transactions, not the records. With 1 s the brokers served 24
+ * transactions/s and 437-482 follower fetches/s at both 100 and 1,000 msg/s, each fetch over ~34
+ * partitions (JMX RequestsPerSec), and Kafka used 0.93-1.01 cores from 50 to 1,000 msg/s. By the
+ * protocol each transaction is about eight appends on leaders (the transaction log four times, the
+ * produce, the offset commit, two markers), each answering both followers' waiting fetch at once:
+ * 24 × 8 × 2 = 384 of those fetches. With 2 s Kafka read 0.52-0.72 cores at 50-250 msg/s in two
+ * runs and the feed held 5,000 msg/s where it had broken above ~4,000 (bench:system). Without any
+ * interval every batch was a transaction of about one record at a low feed rate.
  */
 export const MIN_BATCH_INTERVAL_MS = 2_000;
 
