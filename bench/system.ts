@@ -12,7 +12,7 @@
  *      with no load (issue 13: <= 0.15 cores);
  * Writes test-artifacts/bench-system.json.
  * Loopback and the stack's own namespace addresses only; every step is bounded in time.
- * Usage: node --import tsx bench/system.ts [--max-rate 20000] [--settle-sec 30] [--idle-sec 60] [--step-sec 15] [--feed-step-sec 30] [--skip-feed] [--skip-search]
+ * Usage: node --import tsx bench/system.ts [--max-rate 20000] [--settle-sec 150] [--idle-sec 60] [--step-sec 15] [--feed-step-sec 30] [--skip-feed] [--skip-search]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -274,12 +274,28 @@ async function stepFeed(): Promise<FeedStep[]> {
 }
 
 const IDLE_SEC = arg('idle-sec', 60);
-// Right after `up` the stack is still settling (JIT, the index's first refreshes, consumer
-// groups): measured at once on 3 December it read 0.440 cores, 0.299 after 30 s (bench/idle-cpu.ts).
-const SETTLE_SEC = arg('settle-sec', 30);
+/**
+ * After `up` the stack is still settling, and the idle window waits that out. Three runs of
+ * 30 s windows counted from the moment `up` returned (4 December): 0.190-0.196 cores in the
+ * first (JIT, consumer groups joining, the index's first refreshes), 0.127-0.151 in the
+ * second, 0.136-0.195 in the windows ending at 90 and 120 s, then 0.103-0.141 in every window
+ * from 120 s on (to 420 s in the longest run). In that rise each service's main thread spent
+ * 70-170 ms within one 5 s sample, once, at the time `--trace-gc` shows V8's memory reducer
+ * compacting its start-up heap (`Mark-Compact (reduce)`, 73-106 s after the process started).
+ * With a 30-60 s settle the idle window caught the rise: session 17's four runs read
+ * 0.157-0.226. The settle is measured too, in 30 s windows, so each run prints its own curve.
+ */
+const SETTLE_SEC = arg('settle-sec', 150);
+const settleCores: number[] = [];
 if (SETTLE_SEC > 0) {
-  log(`idle stack: letting it settle ${SETTLE_SEC} s first (--settle-sec)`);
-  await new Promise((r) => setTimeout(r, SETTLE_SEC * 1000));
+  log(`idle stack: letting it settle ${SETTLE_SEC} s first (--settle-sec), its CPU in 30 s windows`);
+  for (let left = SETTLE_SEC; left > 0; left -= 30) {
+    const w = await measureIdleCpu(Math.min(30, left));
+    settleCores.push(w.cores);
+    log(
+      `idle stack settling: ${w.cores.toFixed(3)} cores over ${w.sec.toFixed(0)} s (${formatByKind(w.byKind)})`,
+    );
+  }
 }
 log(`idle stack: CPU of every component over ${IDLE_SEC} s, no load`);
 const idle = await measureIdleCpu(IDLE_SEC);
@@ -312,6 +328,8 @@ const feed = process.argv.includes('--skip-feed') ? [] : await stepFeed();
 const result = {
   idleCores: idle.cores,
   idleByKind: idle.byKind,
+  /** The stack's cores in each 30 s window of the settle before the idle window. */
+  settleCores,
   stepSec: STEP_SEC,
   engine: engine.name,
   searchMaxRate: best(system.steps),
