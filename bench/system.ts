@@ -28,6 +28,7 @@ import type { LoadPlan } from '../loadgen/load-plan.ts';
 import { runLoad } from '../loadgen/run-load.ts';
 import { setSupplierFeedRate } from '../loadgen/supplier-feed.ts';
 import { consumerLagProbe } from '../scenarios/probes/consumer-lag-probe.ts';
+import { parsePromText } from '../scenarios/probes/prom-text.ts';
 import { warmUp } from '../scenarios/run/stack-calls.ts';
 import { DEFAULT_API_KEY, GROUPS, TOPICS } from '../system/contracts.ts';
 import { KafkaConnection } from '../system/lib/kafka.ts';
@@ -82,6 +83,24 @@ interface Step {
   stackCpuByKind: Record<string, number>;
   /** The whole machine during the step: busy (engine and kernel included) and stolen cores. */
   machine: MachineCpu;
+  /** search-api only: the share of answers served again from its 100 ms in-process copy (L1). */
+  l1Share?: number;
+}
+
+/** Search answers every search-api replica has given so far, by source (ws_search_answers_total). */
+async function searchAnswers(): Promise<{ l1: number; computed: number }> {
+  const replicas = topology!.components.filter((c) => c.service === 'search-api');
+  const texts = await Promise.all(
+    replicas.map((c) =>
+      fetch(`http://${c.host}:${c.ports.http}/metrics`, { signal: AbortSignal.timeout(5_000) })
+        .then((r) => r.text())
+        .catch(() => ''),
+    ),
+  );
+  const all = texts.flatMap(parsePromText).filter((x) => x.name === 'ws_search_answers_total');
+  const sum = (source: string) =>
+    all.filter((x) => x.labels.source === source).reduce((a, x) => a + x.value, 0);
+  return { l1: sum('l1'), computed: sum('computed') };
 }
 
 async function loadStep(baseUrl: string, flightIds: string[], rate: number, sec: number, name: string) {
@@ -122,9 +141,17 @@ async function stepSearch(
   const steps: Step[] = [];
   const cap = engine.limits.maxRate;
   const step = async (rate: number) => {
+    const answersBefore = name === 'search-api' ? await searchAnswers() : null;
     const cpu = cpuWindow();
     const r = await loadStep(baseUrl, flightIds, rate, STEP_SEC, name);
     const window = cpu.end();
+    let l1Share: number | undefined;
+    if (answersBefore) {
+      const a = await searchAnswers();
+      const l1 = a.l1 - answersBefore.l1;
+      const computed = a.computed - answersBefore.computed;
+      l1Share = l1 + computed > 0 ? l1 / (l1 + computed) : 0;
+    }
     const stackCpuByKind = window.byKind;
     const all = r.tags.find((t) => t.tag === '*');
     const errorRate = all?.count ? all.errors / all.count : 1;
@@ -134,9 +161,19 @@ async function stepSearch(
       errorRate < 0.01 &&
       p95Ms !== null &&
       p95Ms <= P95_OBJECTIVE_MS;
-    steps.push({ rate, p95Ms, errorRate, dropped: r.unsent, pass, stackCpuByKind, machine: window.machine });
+    steps.push({
+      rate,
+      p95Ms,
+      errorRate,
+      dropped: r.unsent,
+      pass,
+      stackCpuByKind,
+      machine: window.machine,
+      ...(l1Share === undefined ? {} : { l1Share }),
+    });
+    const l1 = l1Share === undefined ? '' : `, ${(l1Share * 100).toFixed(0)} % of answers from L1`;
     log(
-      `${name}: ${rate} req/s → p95 ${p95Ms?.toFixed(1)} ms, errors ${(errorRate * 100).toFixed(2)} %, unsent ${r.unsent} → ${pass ? 'holds' : 'breaks'} (stack CPU: ${formatByKind(stackCpuByKind)}; ${formatMachine(window)})`,
+      `${name}: ${rate} req/s → p95 ${p95Ms?.toFixed(1)} ms, errors ${(errorRate * 100).toFixed(2)} %, unsent ${r.unsent}${l1} → ${pass ? 'holds' : 'breaks'} (stack CPU: ${formatByKind(stackCpuByKind)}; ${formatMachine(window)})`,
     );
     return pass;
   };

@@ -17,6 +17,10 @@ const ingest = topology.components.find((c) => c.service === 'ingest');
 
 export const EDGE_URL = process.env.WS_EDGE_URL ?? `http://${topology.edge.host}:${topology.edge.port}`;
 export const INGEST_URL = process.env.WS_INGEST_URL ?? `http://${ingest?.host}:${ingest?.ports.http}`;
+/** Each search-api replica, asked directly (not through HAProxy). */
+export const SEARCH_API_URLS = topology.components
+  .filter((c) => c.service === 'search-api')
+  .map((c) => `http://${c.host}:${c.ports.http}`);
 /** `host:port` of every Sentinel. */
 export const SENTINELS = componentsOf(topology, 'sentinel').map((c) => `${c.host}:${c.ports.client}`);
 export const API_KEY = (process.env.API_KEYS ?? DEFAULT_API_KEY).split(',')[0]!.trim();

@@ -18,6 +18,8 @@ export interface Metrics {
   rateLimited: Counter<'client'>;
   /** Search candidate sets by how they were served (fresh, stale, miss); not part of the price cache ratio. */
   candidates: Counter<'outcome'>;
+  /** Search answers by source: `l1` (the 100 ms in-process copy) or `computed`. */
+  searchAnswers: Counter<'source'>;
 }
 
 export function createMetrics(service: string, instance: string): Metrics {
@@ -96,6 +98,12 @@ export function createMetrics(service: string, instance: string): Metrics {
       name: 'ws_search_candidates_total',
       help: 'Search candidate sets served, by outcome: fresh or stale from the in-process cache, or miss',
       labelNames: ['outcome'],
+      ...labelled,
+    }),
+    searchAnswers: new Counter({
+      name: 'ws_search_answers_total',
+      help: 'Search answers by source: l1 (served again within 100 ms) or computed',
+      labelNames: ['source'],
       ...labelled,
     }),
   };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PriceResponse, SearchResponse } from '../contracts.ts';
-import { EDGE_URL, http, SEARCH_DAY } from '../it-support.ts';
+import { EDGE_URL, eventually, http, SEARCH_API_URLS, SEARCH_DAY } from '../it-support.ts';
+import { ANSWER_TTL_MS } from './search-service.ts';
 
 const url = (q: string) => `${EDGE_URL}/v1/search?origin=LHR&destination=JFK&date=${SEARCH_DAY}${q}`;
 
@@ -38,6 +39,40 @@ describe('search-api on the real stack', () => {
         x.price!.amount < first.price!.amount,
     );
     expect(cheaper).toEqual([]);
+  });
+
+  it('serves a complete answer again for 100 ms (seed 002 L1), then computes it afresh', async () => {
+    const replica = SEARCH_API_URLS[0]!;
+    const answers = async () => {
+      const m = await http<string>('GET', `${replica}/metrics`);
+      const count = (source: string) =>
+        Number(
+          m.body.match(
+            new RegExp(`^ws_search_answers_total\\{[^}]*source="${source}"[^}]*\\} (\\d+)`, 'm'),
+          )?.[1] ?? 0,
+        );
+      return { l1: count('l1'), computed: count('computed') };
+    };
+    const pause = () => new Promise((r) => setTimeout(r, ANSWER_TTL_MS + 50));
+    // Asked of one replica directly. Until its candidates for the query are cached, an answer
+    // can come degraded (the index's budget is 25 ms), and a degraded answer is not kept.
+    const q = `${replica}/v1/search?origin=LHR&destination=JFK&date=${SEARCH_DAY}&limit=5`;
+    await eventually(
+      async () => ((await http<SearchResponse>('GET', q)).body.degraded ? undefined : true),
+      40_000,
+      'a complete answer from the replica',
+    );
+    await pause();
+    const before = await answers();
+    const first = await http<SearchResponse>('GET', q);
+    const again = await http<SearchResponse>('GET', q);
+    const mid = await answers();
+    expect(first.body.degraded).toBe(false);
+    expect(again.body).toEqual(first.body);
+    expect(mid).toEqual({ l1: before.l1 + 1, computed: before.computed + 1 });
+    await pause();
+    await http<SearchResponse>('GET', q);
+    expect(await answers()).toEqual({ l1: mid.l1, computed: mid.computed + 1 });
   });
 
   it('filters by facet without changing facet counts', async () => {
