@@ -52,8 +52,8 @@ const CANDIDATE_MAX_STALE_MS = 10 * 60_000;
 /**
  * Seed 002's L1, the in-process layer in front of Redis ("Local Memory, 100ms TTL"): a search's
  * answer, serialized once, is served again to the same query for ANSWER_TTL_MS. Only complete
- * answers (not degraded) are kept, so an answer is never older than 100 ms plus the prices it
- * read from Redis. At bench:system's load (224 distinct queries, each replica answering the
+ * answers (not degraded) are kept, so an answer is at most 100 ms older than the Redis prices
+ * it read. At bench:system's load (224 distinct queries, each replica answering the
  * queries HAProxy hashes to it) a query repeats within 100 ms from a few hundred req/s up; at
  * the ci profile's ~20 req/s it almost never does. The counter ws_search_answers_total shows
  * the share (`l1` or `computed`); the price cache's hit ratio counts only computed answers.
@@ -87,7 +87,8 @@ export async function startSearchApi(ctx: ServiceContext): Promise<ServiceHandle
   };
   const prices = new PriceService(redis, pg, { redis: breakers.redis, pg: breakers.pg }, metrics, onError);
   const responseCache = new Lru<SearchResponse>(5_000, 5 * 60_000);
-  const answers = new Lru<Buffer>(5_000, ANSWER_TTL_MS);
+  // Expired copies leave when asked for again or pushed out: at most 1,000 (~3.4 KB each).
+  const answers = new Lru<Buffer>(1_000, ANSWER_TTL_MS);
   const JSON_TYPE = 'application/json; charset=utf-8';
 
   const fromIndex = async (q: SearchQuery): Promise<Candidates> =>
