@@ -4,7 +4,9 @@
  *      dropped iterations and under 1 % errors, stepping the arrival rate up by x1.5 after an
  *      unmeasured warm-up step (JIT, connection pools, the price cache);
  *   2. the same for a bare Fastify endpoint in its own process (the ceiling of the engine + Node here);
- *   3. their ratio;
+ *   3. their ratio: 1 and 2 alternate `--reps` times (default 3), and the ratio is the median
+ *      search over the median ceiling, with each adjacent pair's ratio and their range beside it
+ *      (capacity-reps.ts says why);
  *   4. the supplier-feed rate (msg/s through ingest → Kafka → stream → sinks) the pipeline
  *      sustains with consumer lag p95 < 5 s (seed 000), stepping the feed rate up; the rate
  *      counted is what reached `supplier.raw` (its high watermarks), not what was asked for.
@@ -12,7 +14,7 @@
  *      with no load (issue 13: <= 0.15 cores);
  * Writes test-artifacts/bench-system.json.
  * Loopback and the stack's own namespace addresses only; every step is bounded in time.
- * Usage: node --import tsx bench/system.ts [--max-rate 20000] [--settle-sec 150] [--idle-sec 60] [--step-sec 15] [--feed-step-sec 30] [--skip-feed] [--skip-search]
+ * Usage: node --import tsx bench/system.ts [--max-rate 20000] [--settle-sec 150] [--idle-sec 60] [--step-sec 15] [--reps 3] [--feed-step-sec 30] [--skip-feed] [--skip-search]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -32,6 +34,7 @@ import { parsePromText } from '../scenarios/probes/prom-text.ts';
 import { warmUp } from '../scenarios/run/stack-calls.ts';
 import { DEFAULT_API_KEY, GROUPS, TOPICS } from '../system/contracts.ts';
 import { KafkaConnection } from '../system/lib/kafka.ts';
+import { summarizeCapacity } from './capacity-reps.ts';
 import { cpuWindow, formatByKind, formatMachine, type MachineCpu, measureIdleCpu } from './idle-cpu.ts';
 
 const arg = (name: string, fallback: number) => {
@@ -39,6 +42,13 @@ const arg = (name: string, fallback: number) => {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const STEP_SEC = arg('step-sec', 15);
+const REPS = arg('reps', 3);
+if (!Number.isInteger(REPS) || REPS < 1) {
+  console.error(
+    `bench:system: --reps must be a whole number >= 1 (got ${process.argv[process.argv.indexOf('--reps') + 1]}); the default is 3`,
+  );
+  process.exit(254);
+}
 const FEED_STEP_SEC = arg('feed-step-sec', 30);
 const P95_OBJECTIVE_MS = 40;
 const LAG_OBJECTIVE_SEC = 5;
@@ -83,20 +93,35 @@ interface Step {
   stackCpuByKind: Record<string, number>;
   /** The whole machine during the step: busy (engine and kernel included) and stolen cores. */
   machine: MachineCpu;
-  /** search-api only: the share of answers served again from its 100 ms in-process copy (L1). */
-  l1Share?: number;
+  /** The ladder's repetition (1-based) this step belongs to. */
+  rep: number;
+  /**
+   * search-api only: the share of answers served again from its 100 ms in-process copy (L1);
+   * null when a replica's counter could not be read or no answer was counted.
+   */
+  l1Share?: number | null;
 }
 
-/** Search answers every search-api replica has given so far, by source (ws_search_answers_total). */
+/**
+ * Search answers every search-api replica has given so far, by source (ws_search_answers_total).
+ * Throws, naming each replica whose /metrics did not answer, rather than count it as none.
+ */
 async function searchAnswers(): Promise<{ l1: number; computed: number }> {
   const replicas = topology!.components.filter((c) => c.service === 'search-api');
-  const texts = await Promise.all(
-    replicas.map((c) =>
-      fetch(`http://${c.host}:${c.ports.http}/metrics`, { signal: AbortSignal.timeout(5_000) })
-        .then((r) => r.text())
-        .catch(() => ''),
-    ),
+  const got = await Promise.allSettled(
+    replicas.map(async (c) => {
+      const r = await fetch(`http://${c.host}:${c.ports.http}/metrics`, {
+        signal: AbortSignal.timeout(5_000),
+      });
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      return r.text();
+    }),
   );
+  const failed = got.flatMap((g, i) =>
+    g.status === 'rejected' ? [`${replicas[i]?.name}: ${(g.reason as Error).message}`] : [],
+  );
+  if (failed.length > 0) throw new Error(`/metrics did not answer on ${failed.join('; ')}`);
+  const texts = got.map((g) => (g.status === 'fulfilled' ? g.value : ''));
   const all = texts.flatMap(parsePromText).filter((x) => x.name === 'ws_search_answers_total');
   const sum = (source: string) =>
     all.filter((x) => x.labels.source === source).reduce((a, x) => a + x.value, 0);
@@ -136,21 +161,28 @@ async function stepSearch(
   baseUrl: string,
   flightIds: string[],
   start: number,
-): Promise<{ steps: Step[]; boundedByEngine: boolean }> {
+  rep: number,
+): Promise<{ steps: Step[]; held: number; boundedByEngine: boolean }> {
   await loadStep(baseUrl, flightIds, start, WARM_UP_SEC, name);
   const steps: Step[] = [];
   const cap = engine.limits.maxRate;
+  const answers = () => searchAnswers().catch((e: unknown) => e as Error);
   const step = async (rate: number) => {
-    const answersBefore = name === 'search-api' ? await searchAnswers() : null;
+    const answersBefore = name === 'search-api' ? await answers() : null;
     const cpu = cpuWindow();
     const r = await loadStep(baseUrl, flightIds, rate, STEP_SEC, name);
     const window = cpu.end();
-    let l1Share: number | undefined;
+    let l1Share: number | null | undefined;
     if (answersBefore) {
-      const a = await searchAnswers();
-      const l1 = a.l1 - answersBefore.l1;
-      const computed = a.computed - answersBefore.computed;
-      l1Share = l1 + computed > 0 ? l1 / (l1 + computed) : 0;
+      const a = await answers();
+      if (answersBefore instanceof Error || a instanceof Error) {
+        l1Share = null;
+        log(`${name}: L1 share unknown: ${(a instanceof Error ? a : (answersBefore as Error)).message}`);
+      } else {
+        const l1 = a.l1 - answersBefore.l1;
+        const computed = a.computed - answersBefore.computed;
+        l1Share = l1 + computed > 0 ? l1 / (l1 + computed) : null;
+      }
     }
     const stackCpuByKind = window.byKind;
     const all = r.tags.find((t) => t.tag === '*');
@@ -169,11 +201,15 @@ async function stepSearch(
       pass,
       stackCpuByKind,
       machine: window.machine,
+      rep,
       ...(l1Share === undefined ? {} : { l1Share }),
     });
-    const l1 = l1Share === undefined ? '' : `, ${(l1Share * 100).toFixed(0)} % of answers from L1`;
+    const l1 =
+      l1Share === undefined
+        ? ''
+        : `, ${l1Share === null ? 'unknown share' : `${(l1Share * 100).toFixed(0)} %`} of answers from L1`;
     log(
-      `${name}: ${rate} req/s → p95 ${p95Ms?.toFixed(1)} ms, errors ${(errorRate * 100).toFixed(2)} %, unsent ${r.unsent}${l1} → ${pass ? 'holds' : 'breaks'} (stack CPU: ${formatByKind(stackCpuByKind)}; ${formatMachine(window)})`,
+      `${name} #${rep}: ${rate} req/s → p95 ${p95Ms?.toFixed(1)} ms, errors ${(errorRate * 100).toFixed(2)} %, unsent ${r.unsent}${l1} → ${pass ? 'holds' : 'breaks'} (stack CPU: ${formatByKind(stackCpuByKind)}; ${formatMachine(window)})`,
     );
     return pass;
   };
@@ -186,8 +222,8 @@ async function stepSearch(
     }
     held = rate;
     if (rate >= cap) {
-      log(`${name}: holds at ${cap} req/s, the bench's --max-rate: a lower bound`);
-      return { steps, boundedByEngine: true };
+      log(`${name} #${rep}: holds at ${cap} req/s, the bench's --max-rate: a lower bound`);
+      return { steps, held, boundedByEngine: true };
     }
   }
   for (let i = 0; i < 2 && broke - held > held * 0.1; i++) {
@@ -195,10 +231,9 @@ async function stepSearch(
     if (await step(mid)) held = mid;
     else broke = mid;
   }
-  return { steps, boundedByEngine: false };
+  log(`${name} #${rep}: held ${held} req/s`);
+  return { steps, held, boundedByEngine: false };
 }
-
-const best = (steps: Step[]) => Math.max(0, ...steps.filter((s) => s.pass).map((s) => s.rate));
 
 async function startBareFastify(): Promise<{ url: string; child: ChildProcess }> {
   const code = `
@@ -317,7 +352,7 @@ const IDLE_SEC = arg('idle-sec', 60);
  * first (JIT, consumer groups joining, the index's first refreshes), 0.127-0.151 in the
  * second, 0.136-0.195 in the windows ending at 90 and 120 s, then 0.103-0.141 in every window
  * from 120 s on (to 420 s in the longest run). In that rise each service's main thread spent
- * 70-170 ms within one 5 s sample, once, at the time `--trace-gc` shows V8's memory reducer
+ * 60-170 ms in one or two 5 s samples, at the time `--trace-gc` shows V8's memory reducer
  * compacting its start-up heap (`Mark-Compact (reduce)`, 73-106 s after the process started).
  * With a 30-60 s settle the idle window caught the rise: session 17's four runs read
  * 0.157-0.226. The settle is measured too, in 30 s windows, so each run prints its own curve.
@@ -345,22 +380,42 @@ log(
 const hints = { airports: DEFAULT_AIRPORTS, dates: DEFAULT_DATES };
 const flights = await discoverFlightIds(edge, hints, { max: 100 });
 
-let system: Awaited<ReturnType<typeof stepSearch>> = { steps: [], boundedByEngine: false };
-let ceiling: typeof system = { steps: [], boundedByEngine: false };
+type Ladder = Awaited<ReturnType<typeof stepSearch>>;
+const system: Ladder[] = [];
+const ceiling: Ladder[] = [];
+/**
+ * The first ladder starts at 100 req/s (the ci load is ~20); a repetition starts two x1.5 steps
+ * under what the previous one of its endpoint held, so it takes ~6 steps, not ~14.
+ */
+const startOf = (prev: Ladder | undefined) =>
+  prev && prev.held > 0 ? Math.max(100, Math.round(prev.held / 2.25)) : 100;
 if (!process.argv.includes('--skip-search')) {
   // As run-scenario does before time zero: every search of the load once (each replica caches
   // the queries the edge sends it), unmeasured.
   const warmed = await warmUp(edge, flights, { durationMs: 30_000 });
-  log(`search through HAProxy (after ${warmed} unmeasured warm-up requests)`);
-  system = await stepSearch('search-api', edge, flights, 5);
-  log('bare Fastify endpoint (the ceiling)');
-  const bare = await startBareFastify();
-  try {
-    ceiling = await stepSearch('bare-fastify', bare.url, flights, 100);
-  } finally {
-    bare.child.kill('SIGTERM');
+  log(
+    `search through HAProxy (after ${warmed} unmeasured warm-up requests), then the bare Fastify endpoint (the ceiling), ${REPS} times`,
+  );
+  for (let rep = 1; rep <= REPS; rep++) {
+    system.push(await stepSearch('search-api', edge, flights, startOf(system.at(-1)), rep));
+    const bare = await startBareFastify();
+    try {
+      ceiling.push(await stepSearch('bare-fastify', bare.url, flights, startOf(ceiling.at(-1)), rep));
+    } finally {
+      bare.child.kill('SIGTERM');
+    }
+    const pair = system.at(-1)!.held / (ceiling.at(-1)!.held || Number.NaN);
+    log(
+      `repetition ${rep}/${REPS}: search ${system.at(-1)!.held} req/s, bare Fastify ${ceiling.at(-1)!.held} req/s, ratio ${pair.toFixed(2)}`,
+    );
   }
 }
+const capacity = summarizeCapacity(
+  system.map((l) => l.held),
+  ceiling.map((l) => l.held),
+);
+const searchBounded = system.some((l) => l.boundedByEngine);
+const bareBounded = ceiling.some((l) => l.boundedByEngine);
 const feed = process.argv.includes('--skip-feed') ? [] : await stepFeed();
 const result = {
   idleCores: idle.cores,
@@ -369,14 +424,16 @@ const result = {
   settleCores,
   stepSec: STEP_SEC,
   engine: engine.name,
-  searchMaxRate: best(system.steps),
-  searchBoundedByEngine: system.boundedByEngine,
-  bareFastifyMaxRate: best(ceiling.steps),
+  /** Medians over the repetitions; each repetition's reading is in `capacity`. */
+  searchMaxRate: capacity.searchMedian,
+  searchBoundedByEngine: searchBounded,
+  bareFastifyMaxRate: capacity.bareMedian,
   // A ceiling bounded by the engine is a lower bound, so the ratio is then an upper bound.
-  bareFastifyBoundedByEngine: ceiling.boundedByEngine,
-  ratio: best(ceiling.steps) ? best(system.steps) / best(ceiling.steps) : null,
+  bareFastifyBoundedByEngine: bareBounded,
+  ratio: capacity.ratio,
+  capacity,
   supplierFeedMaxRate: feed.filter((f) => f.pass).at(-1)?.achievedRate ?? 0,
-  steps: { search: system.steps, bare: ceiling.steps, feed },
+  steps: { search: system.flatMap((l) => l.steps), bare: ceiling.flatMap((l) => l.steps), feed },
 };
 console.log(JSON.stringify(result, null, 2));
 await mkdir(join(REPO_ROOT, 'test-artifacts'), { recursive: true });
@@ -385,6 +442,6 @@ await writeFile(
   `${JSON.stringify(result, null, 2)}\n`,
 );
 console.error(
-  `\nidle stack: ${idle.cores.toFixed(3)} cores (target <= 0.15); search: ${result.searchMaxRate} req/s with p95 <= ${P95_OBJECTIVE_MS} ms; bare Fastify: ${result.bareFastifyBoundedByEngine ? '>= ' : ''}${result.bareFastifyMaxRate} req/s; ` +
-    `ratio ${result.bareFastifyBoundedByEngine ? '<= ' : ''}${result.ratio?.toFixed(2)}; supplier feed: ${result.supplierFeedMaxRate} msg/s with stream lag p95 < ${LAG_OBJECTIVE_SEC} s`,
+  `\nidle stack: ${idle.cores.toFixed(3)} cores (target <= 0.15); search: ${result.searchMaxRate} req/s with p95 <= ${P95_OBJECTIVE_MS} ms (median of ${capacity.search.join(', ')}); bare Fastify: ${bareBounded ? '>= ' : ''}${result.bareFastifyMaxRate} req/s (median of ${capacity.bare.join(', ')}); ` +
+    `ratio ${bareBounded ? '<= ' : ''}${result.ratio?.toFixed(2)} (pairs ${capacity.pairRatios.map((r) => r?.toFixed(2) ?? 'n/a').join(', ')}); supplier feed: ${result.supplierFeedMaxRate} msg/s with stream lag p95 < ${LAG_OBJECTIVE_SEC} s`,
 );
