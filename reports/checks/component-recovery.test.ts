@@ -139,11 +139,20 @@ describe('component-recovery', () => {
       verdict: 'fail',
       measured: 6,
     });
-    // seen leaderless right before the answer (no failed sample in between): a plain fail
+    // seen leaderless right before the answer (no failed sample in between) at 1 s: over <= 1 s
     expect(judgeOne(runData({ history: h }), comp('kafka-leader', 1))).toMatchObject({
       verdict: 'fail',
       measured: 2,
     });
+    // a sampled time is known to within the probe's interval: leaderless at 1 s, led again at 2 s,
+    // so < 2 s (CI once read 10.0 s against < 10 s) can be neither met nor broken
+    const boundary = judgeOne(runData({ history: h }), {
+      ...comp('kafka-leader'),
+      objective: { op: '<', value: 2 },
+    });
+    expect(boundary).toMatchObject({ verdict: 'unknown', measured: 2 });
+    expect(boundary.detail).toContain('last seen unhealthy');
+    expect(boundary.detail).toContain('az between 1 and 2 s');
     // kafka-3 led nothing during the fault: its taking a partition back after its return is not an outage
     const notLeading = h.map((e) =>
       e.kind === 'sample' && e.probe === 'kafka' && e.t >= 10_000 && e.t < 12_000

@@ -39,6 +39,7 @@ export const componentRecoveryChecker: Checker = (run, row, ctx) => {
             detectionMs: c.detectedMs ?? null,
             resolutionMs: c.resolutionMs ?? null,
             ...(c.notBeforeMs !== undefined ? { notBeforeMs: c.notBeforeMs } : {}),
+            ...(c.blindBefore ? { blindBefore: true } : {}),
           },
         ]
       : [];

@@ -22,11 +22,14 @@ export interface ComponentTime {
   /** Median gap between the probe's samples during the fault: the resolution of both times. */
   resolutionMs?: number | null;
   /**
-   * Set when the probe could not observe right before `ms` (failed samples counted as unhealthy):
-   * fault start to the last sample that did observe the component unhealthy. The recovery lies
-   * after it and at or before `ms`.
+   * Set when it recovered after being seen unhealthy: fault start to the last sample that
+   * observed the component unhealthy. The recovery lies after it and at or before `ms`: a probe
+   * samples, so a time it reads is known only to within its interval (longer when it failed to
+   * observe in between, then `blindBefore`).
    */
   notBeforeMs?: number;
+  /** The probe could not observe (failed samples, counted as unhealthy) right before `ms`. */
+  blindBefore?: boolean;
 }
 
 /** Median gap between consecutive sample times (null with fewer than two). */
@@ -58,9 +61,10 @@ function firstHealthyAfterBad<T>(
   const at = during.findIndex((s, i) => i > firstBad && !bad(s.data));
   if (at < 0) return { ms: null, detectedMs, resolutionMs };
   const ms = during[at]!.t - fault.startMs;
-  if (!unobserved(during[at - 1]!.data)) return { ms, detectedMs, resolutionMs };
   const seenBad = during.slice(firstBad, at).findLast((s) => !unobserved(s.data));
-  return { ms, detectedMs, resolutionMs, notBeforeMs: seenBad ? Math.max(0, seenBad.t - fault.startMs) : 0 };
+  const notBeforeMs = seenBad ? Math.max(0, seenBad.t - fault.startMs) : 0;
+  const blindBefore = unobserved(during[at - 1]!.data);
+  return { ms, detectedMs, resolutionMs, notBeforeMs, ...(blindBefore ? { blindBefore } : {}) };
 }
 
 /** Group lag in seconds in one sample: the worst topic of the group; null when absent. */

@@ -51,8 +51,10 @@ export interface PerFault {
   detectionMs?: number | null;
   /** Component times: the probe's median sampling gap. */
   resolutionMs?: number | null;
-  /** Component times: the recovery lies after this and at or before ms (the probe was blind between). */
+  /** Component times: the recovery lies after this (last seen unhealthy) and at or before ms. */
   notBeforeMs?: number;
+  /** Component times: the probe could not observe between notBeforeMs and ms. */
+  blindBefore?: boolean;
 }
 
 /**
@@ -68,16 +70,20 @@ export function worstOf(per: PerFault[], row: Parameters<Checker>[1], what: stri
   const list = per.map(
     (p) => `${p.faultId} ${p.ms === null ? 'not recovered' : `${round(p.ms / 1000, 1)} s`}`,
   );
-  // The true time is at least `measured` when a fault never recovered, and at most when the probe
-  // was blind before it saw the recovery: an upper-bound objective is decided by the other side.
+  // The true time is at least `measured` when a fault never recovered, and at most when read from
+  // a probe's samples (it came after the last sample that saw the component unhealthy, and the
+  // probe may have been blind in between): an upper-bound objective is decided by the other side.
   const upper = row.objective.op === '<' || row.objective.op === '<=';
   if (open.length === 0) {
     const detail = `worst ${what} over ${per.length} fault(s): ${list.join(', ')}`;
-    // A time read after the probe was blind breaks an upper-bound objective only when the last
-    // time the component was seen unhealthy already breaks it too.
+    // A time read from samples breaks an upper-bound objective only when the last time the
+    // component was seen unhealthy already breaks it too (CI once read a Kafka leader 10.0 s after
+    // the kill against < 10 s with a 1 s probe: it came between 9 and 10 s, so unknown, not fail).
     const breaking = per.filter((p) => p.ms !== null && !within(round(msIn(p.ms, row.unit)), row.objective));
+    // Seen unhealthy at notBeforeMs, it recovered strictly after: at or over the bound, that breaks
+    // `<=` as well as `<`; under it, the objective lies inside the interval.
     const blind = breaking.filter(
-      (p) => p.notBeforeMs !== undefined && within(round(msIn(p.notBeforeMs, row.unit)), row.objective),
+      (p) => p.notBeforeMs !== undefined && round(msIn(p.notBeforeMs, row.unit)) < row.objective.value,
     );
     if (!upper || breaking.length === 0 || blind.length < breaking.length)
       return { measured, detail, evidence };
@@ -85,9 +91,12 @@ export function worstOf(per: PerFault[], row: Parameters<Checker>[1], what: stri
       (p) =>
         `${p.faultId} between ${round((p.notBeforeMs as number) / 1000, 1)} and ${round((p.ms as number) / 1000, 1)} s`,
     );
+    const why = blind.some((p) => p.blindBefore)
+      ? 'the probe could not observe right before the recovery'
+      : 'the probe samples: it was last seen unhealthy at the first time and recovered by the second';
     return {
       measured,
-      detail: `${detail}; the probe could not observe right before the recovery, so it came ${spans.join(', ')}, and the objective lies inside`,
+      detail: `${detail}; ${why}, so it came ${spans.join(', ')}, and the objective lies inside`,
       evidence,
       verdict: 'unknown',
     };
