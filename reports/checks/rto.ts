@@ -83,7 +83,7 @@ export function worstOf(per: PerFault[], row: Parameters<Checker>[1], what: stri
     // Seen unhealthy at notBeforeMs, it recovered strictly after: at or over the bound, that breaks
     // `<=` as well as `<`; under it, the objective lies inside the interval.
     const blind = breaking.filter(
-      (p) => p.notBeforeMs !== undefined && round(msIn(p.notBeforeMs, row.unit)) < row.objective.value,
+      (p) => p.notBeforeMs !== undefined && msIn(p.notBeforeMs, row.unit) < row.objective.value,
     );
     if (!upper || breaking.length === 0 || blind.length < breaking.length)
       return { measured, detail, evidence };
