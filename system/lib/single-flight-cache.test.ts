@@ -13,7 +13,9 @@ function deferred<T>() {
 
 const flush = () => new Promise((r) => setImmediate(r));
 
-function cache(opts: { capacity?: number; freshFor?: (v: string) => number } = {}) {
+function cache(
+  opts: { capacity?: number; freshFor?: (v: string) => number; jitter?: number; random?: () => number } = {},
+) {
   let t = 0;
   const errors: string[] = [];
   const c = new SingleFlightCache<string>({
@@ -23,6 +25,8 @@ function cache(opts: { capacity?: number; freshFor?: (v: string) => number } = {
     now: () => t,
     onRefreshError: (k) => errors.push(k),
     ...(opts.freshFor ? { freshFor: opts.freshFor } : {}),
+    ...(opts.jitter !== undefined ? { jitter: opts.jitter } : {}),
+    ...(opts.random ? { random: opts.random } : {}),
   });
   return { c, errors, advance: (ms: number) => (t += ms) };
 }
@@ -116,6 +120,29 @@ describe('SingleFlightCache', () => {
     await c.get('k', async () => 'short');
     advance(200);
     expect((await c.get('k', async () => 'long')).hit).toBe('stale');
+  });
+
+  it('with jitter, cuts the fresh time of each load by a random share up to it, so keys loaded together go stale apart', async () => {
+    const draws = [0, 0.5, 0.999];
+    const { c, advance } = cache({ jitter: 0.25, random: () => draws.shift() ?? 0 });
+    for (const k of ['a', 'b', 'c']) await c.get(k, async () => k);
+    // fresh for 1,000, 875 and ~750 ms
+    advance(760);
+    const hits = async () =>
+      Promise.all(['a', 'b', 'c'].map(async (k) => (await c.get(k, async () => k)).hit));
+    expect(await hits()).toEqual(['fresh', 'fresh', 'stale']);
+    advance(120);
+    expect((await c.get('b', async () => 'b')).hit).toBe('stale');
+    expect((await c.get('a', async () => 'a')).hit).toBe('fresh');
+  });
+
+  it('without jitter, every load is fresh for exactly its fresh time', async () => {
+    const { c, advance } = cache({ random: () => 0.999 });
+    await c.get('k', async () => 'v');
+    advance(1_000);
+    expect((await c.get('k', async () => 'v')).hit).toBe('fresh');
+    advance(1);
+    expect((await c.get('k', async () => 'v')).hit).toBe('stale');
   });
 
   it('evicts the least recently used key beyond capacity', async () => {

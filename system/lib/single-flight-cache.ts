@@ -4,7 +4,9 @@
  *   - an older one, up to `maxStaleMs`, is served at once while one background refresh runs;
  *     a refresh that fails keeps the entry and marks it `refreshFailed`;
  *   - a missing (or too old) key waits for the load; concurrent callers of the same key share it.
- * Least recently used entries beyond `capacity` are dropped.
+ * Least recently used entries beyond `capacity` are dropped. With `jitter`, each load's fresh time
+ * is shortened by a random share of up to `jitter`, so keys loaded together (a warm-up, a
+ * restart) do not all go stale, and refresh, in the same moment of every period.
  */
 export interface CacheOptions<V> {
   capacity: number;
@@ -13,7 +15,11 @@ export interface CacheOptions<V> {
   /** How long past its load an entry may still be served while refreshing. */
   maxStaleMs: number;
   freshFor?: (value: V) => number;
+  /** 0 (the default) to 1: a load's fresh time is cut by a random share up to this. */
+  jitter?: number;
   now?: () => number;
+  /** Uniform in [0, 1) (Math.random by default), for `jitter`. */
+  random?: () => number;
   onRefreshError?: (key: string, err: unknown) => void;
 }
 
@@ -42,9 +48,11 @@ export class SingleFlightCache<V> {
   private readonly entries = new Map<string, Entry<V>>();
   private readonly loads = new Map<string, Promise<V>>();
   private readonly now: () => number;
+  private readonly random: () => number;
 
   constructor(private readonly opts: CacheOptions<V>) {
     this.now = opts.now ?? Date.now;
+    this.random = opts.random ?? Math.random;
   }
 
   async get(key: string, load: (ctx: LoadContext) => Promise<V>): Promise<CacheRead<V>> {
@@ -72,7 +80,8 @@ export class SingleFlightCache<V> {
     this.touch(key, {
       value,
       loadedAt: this.now(),
-      freshMs: this.opts.freshFor?.(value) ?? this.opts.freshMs,
+      freshMs:
+        (this.opts.freshFor?.(value) ?? this.opts.freshMs) * (1 - (this.opts.jitter ?? 0) * this.random()),
       refreshFailed: false,
     });
   }

@@ -27,6 +27,8 @@ export interface CandidateCacheOptions {
   freshMs: number;
   /** Store candidates (index down or slow) are served without a refresh this long. */
   storeFreshMs: number;
+  /** 0 to 1: each load's fresh time is cut by a random share up to this (SingleFlightCache). */
+  freshJitter?: number;
   /** Oldest candidates served while the index and the store both fail. */
   maxStaleMs: number;
   capacity: number;
@@ -86,6 +88,7 @@ export class CandidateCache {
       freshMs: o.freshMs,
       maxStaleMs: o.maxStaleMs,
       freshFor: (v) => (v.source === 'index' ? o.freshMs : o.storeFreshMs),
+      jitter: o.freshJitter ?? 0,
       ...(o.now ? { now: o.now } : {}),
       onRefreshError: (_key, err) => o.onError?.('opensearch-refresh', err),
     });
