@@ -49,9 +49,11 @@ export const CANDIDATE_FRESH_MS = 30_000;
 /**
  * A key's candidates are fresh for 75-100 % of CANDIDATE_FRESH_MS, drawn at each load. Without
  * it the keys a warm-up loaded together all went stale together: every 30 s each instance sent
- * its ~75 keys' refreshes to OpenSearch in one burst, and in bench:system (5 December) OpenSearch
- * read 0.15-0.22 cores in every other 15 s search step and 0.02-0.09 in the others, and 4 of the
- * 5 steps that broke p95 <= 40 ms at the top of a ladder were steps with a burst.
+ * its ~75 keys' refreshes to OpenSearch in one burst. In bench:system (5 December) OpenSearch
+ * read 0.12-0.22 cores in every other 15 s search step and 0.02-0.09 in the others, and 3 of the
+ * 4 steps that broke p95 <= 40 ms were steps with a burst. With the jitter, in the next run,
+ * OpenSearch read 0.08-0.16 in every step of the first ladder from 150 req/s, and search held
+ * 4,337, 5,965 and 5,469 req/s against 3,213, 1,964 and 4,054 (one run each, same machine).
  */
 const CANDIDATE_FRESH_JITTER = 0.25;
 const STORE_CANDIDATE_FRESH_MS = 2_000;
