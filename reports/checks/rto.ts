@@ -93,7 +93,7 @@ export function worstOf(per: PerFault[], row: Parameters<Checker>[1], what: stri
     );
     const why = blind.some((p) => p.blindBefore)
       ? 'the probe could not observe right before the recovery'
-      : 'the probe samples: it was last seen unhealthy at the first time and recovered by the second';
+      : 'it was last seen unhealthy at the first time and healthy at the second (the probe samples)';
     return {
       measured,
       detail: `${detail}; ${why}, so it came ${spans.join(', ')}, and the objective lies inside`,
